@@ -1,0 +1,58 @@
+// pino, configured once: level from `log_level`, one child per module, and every line scrubbed of
+// secrets before it leaves the process.
+
+import { type LevelWithSilent, type Logger, pino } from 'pino';
+import pretty from 'pino-pretty';
+import type { Redactor } from './redact.js';
+
+export type { Logger } from 'pino';
+
+export interface LineSink {
+  write(line: string): void;
+}
+
+export interface LoggerOptions {
+  level: LevelWithSilent;
+  redactor: Redactor;
+  /** Where finished (already scrubbed) lines go; defaults to human-readable stdout. */
+  sink?: LineSink;
+}
+
+/** The add-on log tab is read by people: print readable lines unless told to emit JSON. */
+export function defaultSink(json = process.env.NWP500_LOG_JSON === '1'): LineSink {
+  if (json) return { write: (line) => process.stdout.write(line) };
+  return pretty({
+    colorize: Boolean(process.stdout.isTTY),
+    sync: true,
+    translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    messageKey: 'msg',
+  });
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const { redactor } = options;
+  const sink = options.sink ?? defaultSink();
+  const scrubbingDestination = {
+    write(line: string): void {
+      sink.write(redactor.scrubString(line));
+    },
+  };
+  return pino(
+    {
+      level: options.level,
+      base: undefined,
+      messageKey: 'msg',
+      formatters: {
+        // Key-based redaction catches secrets nobody registered (e.g. a password in a bad options file).
+        log: (object) => redactor.redact(object),
+      },
+    },
+    scrubbingDestination,
+  );
+}
+
+/** One child logger per module, named like its path under src/ (`navien/connection`). */
+export function moduleLogger(root: Logger, module: string): Logger {
+  return root.child({ module });
+}
