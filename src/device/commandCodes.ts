@@ -1,0 +1,47 @@
+// Navien command codes (queries 0x0100_00xx, controls 0x0200_00xx) and their names for logs.
+
+export const CommandCode = {
+  DEVICE_INFO_REQUEST: 16777217,
+  STATUS_REQUEST: 16777219,
+  RESERVATION_READ: 16777222,
+  ENERGY_USAGE_QUERY: 16777225,
+  RESERVATION_MANAGEMENT: 16777226,
+  POWER_OFF: 33554433,
+  POWER_ON: 33554434,
+  DHW_MODE: 33554437,
+  RESERVATION_WEEKLY: 33554438,
+  TOU_RESERVATION: 33554439,
+  RECIR_RESERVATION: 33554440,
+  RESERVATION_WATER_PROGRAM: 33554441,
+  OTA_COMMIT: 33554442,
+  OTA_CHECK: 33554443,
+  RECIR_HOT_BTN: 33554444,
+  RECIR_MODE: 33554445,
+  WIFI_RECONNECT: 33554446,
+  WIFI_RESET: 33554447,
+  FREZ_TEMP: 33554451,
+  SMART_DIAGNOSTIC: 33554455,
+  DHW_TEMPERATURE: 33554464,
+  GOOUT_DAY: 33554466,
+  RESERVATION_INTELLIGENT_OFF: 33554467,
+  RESERVATION_INTELLIGENT_ON: 33554468,
+  DR_OFF: 33554469,
+  DR_ON: 33554470,
+  ANTI_LEGIONELLA_OFF: 33554471,
+  ANTI_LEGIONELLA_ON: 33554472,
+  AIR_FILTER_RESET: 33554473,
+  AIR_FILTER_LIFE: 33554474,
+  TOU_OFF: 33554475,
+  TOU_ON: 33554476,
+} as const;
+
+export type CommandCodeName = keyof typeof CommandCode;
+
+const NAMES: ReadonlyMap<number, CommandCodeName> = new Map(
+  (Object.entries(CommandCode) as Array<[CommandCodeName, number]>).map(([name, code]) => [code, name]),
+);
+
+/** `DHW_TEMPERATURE` for 33554464; `UNKNOWN_<n>` for codes the library does not define. */
+export function commandName(code: number): string {
+  return NAMES.get(code) ?? `UNKNOWN_${code}`;
+}

@@ -1,0 +1,380 @@
+// The Navien cloud as the rest of the bridge sees it: the devices on the account, their decoded
+// status, feature and energy usage as events, commands in (validated, then queued or sent), and
+// polling on the link. Owns the device-side timers; the link owns the connection.
+
+import { randomUUID } from 'node:crypto';
+import { type DeviceCommand, encodeCommand } from '../device/commands.js';
+import { type EnergyUsage, decodeEnergyUsage } from '../device/energy.js';
+import { type DeviceFeature, decodeFeature } from '../device/feature.js';
+import { type DeviceStatus, decodeStatus, extractFeature, extractStatus } from '../device/status.js';
+import {
+  clientResponseFilter,
+  clientResponseTopic,
+  deviceTopicFilter,
+  parseDeviceTopic,
+  RESPONSE_SUFFIX,
+} from '../device/topics.js';
+import { backoffDelay } from '../util/backoff.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
+import { TypedEmitter } from '../util/emitter.js';
+import type { Logger } from '../util/logger.js';
+import type { CloudDevice, NavienApi } from './api.js';
+import type { CloudLink, LinkState } from './connection.js';
+import { toCloudError } from './errors.js';
+
+export interface CloudDiagnostics {
+  recordCommandRefused(reason: string): void;
+}
+
+export interface CloudEvents extends Record<string, unknown[]> {
+  /** The device list was read (at start, and again later if it changed). */
+  devices: [CloudDevice[]];
+  status: [mac: string, status: DeviceStatus];
+  feature: [mac: string, feature: DeviceFeature];
+  energy: [mac: string, usage: EnergyUsage];
+  /** A device became reachable with fresh data, or stopped being so. */
+  availability: [mac: string, available: boolean];
+}
+
+export type CommandOutcome =
+  | { ok: true; delivery: 'sent' | 'queued' }
+  | { ok: false; code: 'out_of_range' | 'unsupported' | 'invalid' | 'unknown_device' | 'offline'; reason: string };
+
+export interface NavienCloudOptions {
+  api: NavienApi;
+  link: CloudLink;
+  clientId: () => string;
+  statusIntervalMs: number;
+  /** Feature (capabilities, limits, firmware) refresh period. */
+  featureIntervalMs?: number;
+  /** Energy-usage query period. */
+  energyIntervalMs?: number;
+  /** A device whose last status is older than this many status intervals is unavailable. */
+  staleIntervals?: number;
+  diagnostics: CloudDiagnostics;
+  clock: Clock;
+  log: Logger;
+  random?: () => number;
+}
+
+interface DeviceRecord {
+  device: CloudDevice;
+  status: DeviceStatus | null;
+  feature: DeviceFeature | null;
+  /** Monotonic ms of the last status received. */
+  lastStatusMono: number | null;
+  lastStatusWall: number | null;
+  available: boolean;
+}
+
+/** Payloads larger than AWS IoT allows are not real device messages: never parse them. */
+const MAX_PAYLOAD_BYTES = 128 * 1024;
+const ENERGY_REPLY_TIMEOUT_MS = 30_000;
+
+export class NavienCloud {
+  readonly events: TypedEmitter<CloudEvents>;
+  private readonly records = new Map<string, DeviceRecord>();
+  private readonly sessionId = randomUUID().replace(/-/g, '');
+  private readonly timers = new Set<TimerHandle>();
+  private statusTimer: TimerHandle | undefined;
+  private featureTimer: TimerHandle | undefined;
+  private energyTimer: TimerHandle | undefined;
+  private listTimer: TimerHandle | undefined;
+  private listAttempts = 0;
+  private running = false;
+  private energyInFlight: { mac: string; timer: TimerHandle; expected: number } | null = null;
+  private energyWaiting: string[] = [];
+  private badMessages = 0;
+  private readonly unsubscribers: Array<() => void> = [];
+
+  constructor(private readonly options: NavienCloudOptions) {
+    this.events = new TypedEmitter<CloudEvents>((event, error) =>
+      options.log.error({ err: error, event }, 'a cloud event listener failed'),
+    );
+  }
+
+  devices(): CloudDevice[] {
+    return [...this.records.values()].map((r) => r.device);
+  }
+
+  device(mac: string): Readonly<DeviceRecord> | undefined {
+    return this.records.get(mac);
+  }
+
+  malformedMessages(): number {
+    return this.badMessages;
+  }
+
+  /** Starts the link and reads the device list (retried until it works); never throws. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const { link } = this.options;
+    this.unsubscribers.push(
+      link.events.on('message', (topic, payload) => this.onMessage(topic, payload)),
+      link.events.on('connected', () => this.onLinkUp()),
+      link.events.on('state', (state) => this.onLinkState(state)),
+    );
+    link.start();
+    void this.readDeviceList();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const off of this.unsubscribers.splice(0)) off();
+    const { clock } = this.options;
+    for (const timer of [this.statusTimer, this.featureTimer, this.energyTimer, this.listTimer, this.energyInFlight?.timer]) {
+      clock.clearTimeout(timer);
+    }
+    for (const timer of this.timers) clock.clearTimeout(timer);
+    this.timers.clear();
+    await this.options.link.stop();
+  }
+
+  /**
+   * An HA command: validated against the device's feature (range, capability) and refused with a
+   * reason, never sent, when wrong; otherwise sent, or queued while the link is down.
+   */
+  sendCommand(mac: string, command: DeviceCommand): CommandOutcome {
+    const { diagnostics, log, link } = this.options;
+    const record = this.records.get(mac);
+    if (!record) {
+      diagnostics.recordCommandRefused('unknown_device');
+      return { ok: false, code: 'unknown_device', reason: 'no such device on the NaviLink account' };
+    }
+    const encoded = encodeCommand(command, record.device, this.identity(), record.feature ?? undefined);
+    if (!encoded.ok) {
+      diagnostics.recordCommandRefused(encoded.code);
+      log.warn({ command: command.kind, code: encoded.code, reason: encoded.reason }, 'command refused');
+      return { ok: false, code: encoded.code, reason: encoded.reason };
+    }
+    const delivery = link.sendCommand({
+      device: mac,
+      description: describe(command),
+      topic: encoded.topic,
+      payload: JSON.stringify(encoded.payload),
+    });
+    if (delivery === 'refused') {
+      diagnostics.recordCommandRefused('offline');
+      return { ok: false, code: 'offline', reason: 'the cloud link is down and the command queue is disabled' };
+    }
+    log.info({ command: describe(command), delivery }, delivery === 'queued' ? 'command queued until the cloud link is back' : 'command sent');
+    return { ok: true, delivery };
+  }
+
+  private identity() {
+    return { clientId: this.options.clientId(), sessionId: this.sessionId };
+  }
+
+  private async readDeviceList(): Promise<void> {
+    const { api, log, clock, link } = this.options;
+    if (!this.running) return;
+    try {
+      const devices = await api.listDevices();
+      this.listAttempts = 0;
+      const known = new Set(this.records.keys());
+      for (const device of devices) {
+        const existing = this.records.get(device.macAddress);
+        if (existing) existing.device = device;
+        else {
+          this.records.set(device.macAddress, {
+            device,
+            status: null,
+            feature: null,
+            lastStatusMono: null,
+            lastStatusWall: null,
+            available: false,
+          });
+        }
+        link.subscribe(deviceTopicFilter(device.macAddress, device.deviceType));
+        known.delete(device.macAddress);
+      }
+      for (const gone of known) {
+        const record = this.records.get(gone);
+        if (record) link.unsubscribe(deviceTopicFilter(gone, record.device.deviceType));
+        this.records.delete(gone);
+      }
+      link.subscribe(clientResponseFilter(this.options.clientId()));
+      log.info({ devices: devices.length }, devices.length === 0 ? 'no devices on the NaviLink account' : 'read the NaviLink device list');
+      this.events.emit('devices', devices);
+      if (link.isConnected()) this.onLinkUp();
+    } catch (error) {
+      const delay = backoffDelay({ initialMs: 5_000, maxMs: 300_000 }, ++this.listAttempts, this.options.random);
+      log.warn({ error: toCloudError(error).name, retryInSeconds: Math.round(delay / 1000) }, 'could not read the device list; retrying');
+      this.listTimer = clock.setTimeout(() => void this.readDeviceList(), delay);
+    }
+  }
+
+  private onLinkUp(): void {
+    if (!this.running || this.records.size === 0) return;
+    this.requestAll('feature_request');
+    this.requestAll('status_request');
+    this.scheduleStatusPolls();
+    this.scheduleFeaturePolls();
+    this.queueEnergyQueries();
+    this.scheduleEnergyPolls();
+  }
+
+  private onLinkState(state: LinkState): void {
+    if (state === 'connected') return;
+    // The cloud is unreachable: no device can be, whatever its last status said.
+    for (const [mac, record] of this.records) this.setAvailable(mac, record, false);
+  }
+
+  private requestAll(kind: 'status_request' | 'feature_request'): void {
+    for (const mac of this.records.keys()) this.request(mac, { kind });
+  }
+
+  /** Requests are not queued: a status poll from before an outage is worth nothing after it. */
+  private request(mac: string, command: DeviceCommand): void {
+    const record = this.records.get(mac);
+    if (!record || !this.options.link.isConnected()) return;
+    const encoded = encodeCommand(command, record.device, this.identity(), record.feature ?? undefined);
+    if (!encoded.ok) {
+      this.options.log.warn({ command: command.kind, reason: encoded.reason }, 'request not encodable');
+      return;
+    }
+    this.options.link.publish(encoded.topic, JSON.stringify(encoded.payload)).catch((error: unknown) => {
+      this.options.log.debug({ command: command.kind, error: toCloudError(error).name }, 'request not sent');
+    });
+  }
+
+  private scheduleStatusPolls(): void {
+    const { clock, statusIntervalMs } = this.options;
+    clock.clearTimeout(this.statusTimer);
+    this.statusTimer = clock.setTimeout(() => {
+      if (!this.running) return;
+      this.refreshAvailability();
+      this.requestAll('status_request');
+      this.scheduleStatusPolls();
+    }, statusIntervalMs);
+  }
+
+  private scheduleFeaturePolls(): void {
+    const { clock } = this.options;
+    clock.clearTimeout(this.featureTimer);
+    this.featureTimer = clock.setTimeout(() => {
+      if (!this.running) return;
+      this.requestAll('feature_request');
+      this.scheduleFeaturePolls();
+    }, this.options.featureIntervalMs ?? 30 * 60_000);
+  }
+
+  private scheduleEnergyPolls(): void {
+    const { clock } = this.options;
+    clock.clearTimeout(this.energyTimer);
+    this.energyTimer = clock.setTimeout(() => {
+      if (!this.running) return;
+      this.queueEnergyQueries();
+      this.scheduleEnergyPolls();
+    }, this.options.energyIntervalMs ?? 15 * 60_000);
+  }
+
+  /**
+   * Energy replies arrive on a client-keyed topic that names no device, so queries go one at a
+   * time and each reply belongs to the query in flight.
+   */
+  private queueEnergyQueries(): void {
+    for (const mac of this.records.keys()) if (!this.energyWaiting.includes(mac)) this.energyWaiting.push(mac);
+    this.nextEnergyQuery();
+  }
+
+  private nextEnergyQuery(): void {
+    const { clock, link } = this.options;
+    if (this.energyInFlight || !link.isConnected()) return;
+    const mac = this.energyWaiting.shift();
+    if (!mac) return;
+    const now = new Date(clock.now());
+    const year = now.getFullYear();
+    const month = now.getMonth() + 1;
+    // In the first days of a month, also ask for the last one so its final days are counted.
+    const months = now.getDate() <= 2 ? [month === 1 ? 12 : month - 1, month] : [month];
+    const queries: Array<{ year: number; months: number[] }> =
+      months.length === 2 && month === 1 ? [{ year: year - 1, months: [12] }, { year, months: [1] }] : [{ year, months }];
+    for (const query of queries) this.request(mac, { kind: 'energy_usage', ...query });
+    const timer = clock.setTimeout(() => {
+      this.energyInFlight = null;
+      this.nextEnergyQuery();
+    }, ENERGY_REPLY_TIMEOUT_MS);
+    this.energyInFlight = { mac, timer, expected: queries.length };
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    const { log, clientId } = this.options;
+    if (payload.length > MAX_PAYLOAD_BYTES) {
+      this.badMessages++;
+      log.warn({ bytes: payload.length }, 'ignored an oversized cloud message');
+      return;
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse(payload.toString('utf8'));
+    } catch {
+      this.badMessages++;
+      log.warn({ bytes: payload.length }, 'ignored a cloud message that is not JSON');
+      return;
+    }
+    const deviceTopic = parseDeviceTopic(topic);
+    if (deviceTopic) {
+      this.onDeviceMessage(deviceTopic.mac, message);
+      return;
+    }
+    if (topic === clientResponseTopic(clientId(), RESPONSE_SUFFIX.energyUsage) && this.energyInFlight) {
+      const inFlight = this.energyInFlight;
+      const response = (message as { response?: unknown } | null)?.response;
+      const usage = decodeEnergyUsage(response);
+      if (usage.problems.length > 0) log.debug({ problems: usage.problems }, 'energy usage decoded with problems');
+      this.events.emit('energy', inFlight.mac, usage);
+      if (--inFlight.expected <= 0) {
+        this.options.clock.clearTimeout(inFlight.timer);
+        this.energyInFlight = null;
+        this.nextEnergyQuery();
+      }
+    }
+  }
+
+  private onDeviceMessage(mac: string, message: unknown): void {
+    const record = this.records.get(mac);
+    if (!record) return;
+    const { clock, log } = this.options;
+    const rawFeature = extractFeature(message);
+    if (rawFeature !== undefined) {
+      const feature = decodeFeature(rawFeature);
+      if (feature.problems.length > 0) log.debug({ problems: feature.problems }, 'feature decoded with problems');
+      record.feature = feature;
+      this.events.emit('feature', mac, feature);
+    }
+    const rawStatus = extractStatus(message);
+    if (rawStatus !== undefined) {
+      const status = decodeStatus(rawStatus);
+      if (status.problems.length > 0) log.debug({ problems: status.problems }, 'status decoded with problems');
+      record.status = status;
+      record.lastStatusMono = clock.monotonic();
+      record.lastStatusWall = clock.now();
+      this.events.emit('status', mac, status);
+      this.setAvailable(mac, record, this.options.link.isConnected());
+    }
+  }
+
+  private refreshAvailability(): void {
+    const { clock, statusIntervalMs } = this.options;
+    const staleAfter = statusIntervalMs * (this.options.staleIntervals ?? 5);
+    for (const [mac, record] of this.records) {
+      const fresh = record.lastStatusMono !== null && clock.monotonic() - record.lastStatusMono <= staleAfter;
+      this.setAvailable(mac, record, fresh && this.options.link.isConnected());
+    }
+  }
+
+  private setAvailable(mac: string, record: DeviceRecord, available: boolean): void {
+    if (record.available === available) return;
+    record.available = available;
+    this.options.log.info({ device: mac, available }, available ? 'device online' : 'device unavailable');
+    this.events.emit('availability', mac, available);
+  }
+}
+
+function describe(command: DeviceCommand): string {
+  const { kind, ...rest } = command;
+  const detail = Object.values(rest).map(String).join(' ');
+  return detail ? `${kind} ${detail}` : kind;
+}

@@ -1,0 +1,73 @@
+// One REST call to the NaviLink API: JSON in, the {code, msg, data} envelope out, every failure named.
+
+import { z } from 'zod';
+import { NavienError } from './errors.js';
+
+const envelopeSchema = z.object({
+  code: z.number().int().optional(),
+  msg: z.string().optional(),
+  data: z.unknown().optional(),
+});
+
+export interface RestCall {
+  baseUrl: string;
+  path: string;
+  body: Record<string, unknown>;
+  accessToken?: string;
+  fetch?: typeof globalThis.fetch;
+  timeoutMs?: number;
+}
+
+export interface Envelope {
+  code: number;
+  msg: string;
+  data: unknown;
+}
+
+const USER_AGENT = 'nwp500-bridge';
+
+/** Returns the envelope whatever its `code`; throws only for network trouble and unreadable answers. */
+export async function postJson(call: RestCall): Promise<Envelope> {
+  const fetchImpl = call.fetch ?? globalThis.fetch;
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': USER_AGENT };
+  // The API wants the bare token in a lowercase header, not "Bearer <token>" (navien-protocol.md 1.1).
+  if (call.accessToken) headers.authorization = call.accessToken;
+  // The library strips null values from bodies before sending.
+  const body = Object.fromEntries(Object.entries(call.body).filter(([, v]) => v !== null && v !== undefined));
+  let response: Response;
+  try {
+    response = await fetchImpl(`${call.baseUrl.replace(/\/$/, '')}${call.path}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(call.timeoutMs ?? 30_000),
+    });
+  } catch (error) {
+    const reason = (error as Error).name === 'TimeoutError' ? 'timed out' : (error as Error).message;
+    throw new NavienError('NAVIEN_NETWORK_ERROR', `NaviLink API ${call.path} unreachable: ${reason}`, {
+      retriable: true,
+      cause: error,
+    });
+  }
+  const text = await response.text().catch(() => '');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new NavienError('NAVIEN_BAD_RESPONSE', `NaviLink API ${call.path} answered HTTP ${response.status} without JSON`, {
+      retriable: response.status >= 500,
+      status: response.status,
+    });
+  }
+  const parsed = envelopeSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new NavienError('NAVIEN_BAD_RESPONSE', `NaviLink API ${call.path} answered an unexpected shape`, {
+      retriable: false,
+      status: response.status,
+    });
+  }
+  // The library treats a call as failed when code != 200 or the HTTP status is not 2xx;
+  // `code` falls back to the HTTP status.
+  const code = parsed.data.code ?? response.status;
+  return { code: response.ok ? code : code === 200 ? response.status : code, msg: parsed.data.msg ?? '', data: parsed.data.data };
+}
