@@ -1,0 +1,410 @@
+// The evidence behind a verdict: drop episodes, error breakdown, load correlation (permutation
+// test), host events near drops, reconnect health, configuration epochs and the checklist.
+
+import type { At, Clean, Drop } from './analysisInput.js';
+import type { Analysis } from './analysisTypes.js';
+import { errorMeaning } from './errorMeanings.js';
+import { comparePoissonRates, median, seededRandom, sig, spearman } from './stats.js';
+import {
+  DAY_S,
+  EPISODE_MERGE_MS,
+  LOAD_P,
+  LOAD_RATIO,
+  MAX_LOAD_BINS,
+  MIN_DROPS,
+  PERMUTATIONS,
+  SYSTEM_EVENT_WINDOW_MS,
+  UPGRADE_FAILURE,
+} from './thresholds.js';
+
+export interface Episode {
+  start: number; // monotonic ms of the first drop
+  wall: number;
+  drops: Drop[];
+}
+
+export function episodesOf(drops: Drop[]): Episode[] {
+  const episodes: Episode[] = [];
+  let previous: number | null = null;
+  for (const drop of drops) {
+    const last = episodes[episodes.length - 1];
+    if (last && previous !== null && drop.t - previous < EPISODE_MERGE_MS) last.drops.push(drop);
+    else episodes.push({ start: drop.t, wall: drop.wall, drops: [drop] });
+    previous = drop.t;
+  }
+  return episodes;
+}
+
+export interface Context {
+  c: Clean;
+  evidence: Analysis['evidence'];
+  labels: Set<string>;
+  advice: string[];
+}
+
+export function breakdown(drops: Drop[]): Analysis['errorBreakdown'] {
+  const counts = new Map<string, number>();
+  for (const d of drops) counts.set(d.error, (counts.get(d.error) ?? 0) + 1);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([name, count]) => ({ name, count, meaning: errorMeaning(name) }));
+}
+
+export function hourlyCounts(episodes: Episode[], c: Clean): number[] {
+  const hours = Math.min(Math.floor((c.endT - c.startT) / 3_600_000), 24 * 60);
+  if (hours < 2) return [];
+  const counts = new Array<number>(hours).fill(0);
+  const origin = c.endT - hours * 3_600_000;
+  for (const e of episodes) {
+    const index = Math.floor((e.start - origin) / 3_600_000);
+    if (index >= 0 && index < hours) counts[index] = (counts[index] ?? 0) + 1;
+  }
+  return counts;
+}
+
+export interface LoadResult {
+  correlated: boolean;
+  ratio: number;
+  p: number;
+  peakPerSecond: number;
+  meanPerBin: number;
+}
+
+/** aws-crt.md §5 step 5: load in the bins that hold an episode start (and the bin before) vs overall. */
+export function loadCorrelation(ctx: Context, episodes: Episode[]): LoadResult {
+  const { c, evidence } = ctx;
+  const none: LoadResult = {
+    correlated: false,
+    ratio: Number.NaN,
+    p: Number.NaN,
+    peakPerSecond: Number.NaN,
+    meanPerBin: Number.NaN,
+  };
+  evidence.load_ratio = null;
+  evidence.load_p = null;
+  if (c.bins.length === 0) return none;
+  const lastBin = c.bins[c.bins.length - 1] as At;
+  const origin = Math.max((c.bins[0] as At).t, lastBin.t - (MAX_LOAD_BINS - 1) * c.binMs);
+  const size = Math.floor((lastBin.t - origin) / c.binMs) + 1;
+  const loads = new Float64Array(size);
+  for (const b of c.bins) {
+    const index = Math.round((b.t - origin) / c.binMs);
+    if (index >= 0 && index < size) loads[index] = (loads[index] ?? 0) + b.messages;
+  }
+  let total = 0;
+  let peak = 0;
+  for (const v of loads) {
+    total += v;
+    peak = Math.max(peak, v);
+  }
+  const meanLoad = total / size;
+  evidence.load_bins = size;
+  evidence.load_mean_per_bin = sig(meanLoad);
+  evidence.load_peak_per_second = sig(peak / (c.binMs / 1000));
+  const before = c.drops.flatMap((d) => (d.messagesBefore === null ? [] : [d.messagesBefore]));
+  evidence.median_messages_before_drop = before.length > 0 ? sig(median(before)) : null;
+
+  const marked = new Set<number>();
+  const hourly = new Map<number, { drops: number; messages: number }>();
+  for (const e of episodes) {
+    const index = Math.floor((e.start - origin) / c.binMs);
+    if (index < 0 || index >= size) continue;
+    marked.add(index);
+    if (index > 0) marked.add(index - 1);
+  }
+  const binsPerHour = Math.max(1, Math.round(3_600_000 / c.binMs));
+  for (let i = 0; i < size; i++) {
+    const hour = Math.floor(i / binsPerHour);
+    const h = hourly.get(hour) ?? { drops: 0, messages: 0 };
+    h.messages += loads[i] ?? 0;
+    hourly.set(hour, h);
+  }
+  for (const e of episodes) {
+    const index = Math.floor((e.start - origin) / c.binMs);
+    const h = hourly.get(Math.floor(index / binsPerHour));
+    if (h && index >= 0 && index < size) h.drops++;
+  }
+  const hours = [...hourly.values()];
+  evidence.load_spearman_hourly = sig(
+    spearman(
+      hours.map((h) => h.drops),
+      hours.map((h) => h.messages),
+    ),
+  );
+
+  const k = marked.size;
+  if (total <= 0 || size < 12 || k < 2 || k >= size)
+    return { ...none, peakPerSecond: peak / (c.binMs / 1000), meanPerBin: meanLoad };
+  let markedLoad = 0;
+  for (const i of marked) markedLoad += loads[i] ?? 0;
+  const observed = markedLoad / k;
+  const ratio = observed / meanLoad;
+  // Permute which bins are marked: a partial Fisher–Yates draw of k bins per shuffle.
+  const random = seededRandom(c.seed);
+  const pool = Array.from({ length: size }, (_, i) => i);
+  let atLeast = 0;
+  for (let iteration = 0; iteration < PERMUTATIONS; iteration++) {
+    let sampled = 0;
+    for (let j = 0; j < k; j++) {
+      const pick = j + Math.floor(random() * (size - j));
+      const chosen = pool[pick] as number;
+      pool[pick] = pool[j] as number;
+      pool[j] = chosen;
+      sampled += loads[chosen] ?? 0;
+    }
+    if (sampled >= markedLoad - 1e-9) atLeast++;
+  }
+  const p = (atLeast + 1) / (PERMUTATIONS + 1);
+  evidence.load_ratio = sig(ratio);
+  evidence.load_p = sig(p);
+  const correlated = p < LOAD_P && ratio > LOAD_RATIO && episodes.length >= MIN_DROPS;
+  if (correlated) ctx.labels.add('load_correlated');
+  return { correlated, ratio, p, peakPerSecond: peak / (c.binMs / 1000), meanPerBin: meanLoad };
+}
+
+/** Host events (not our own restarts) within ±2 min of an episode start. */
+export function systemEventCorrelation(
+  ctx: Context,
+  episodes: Episode[],
+): { matched: number; fraction: number; kinds: Map<string, number> } {
+  const { c, evidence, labels } = ctx;
+  const events = c.systemEvents.filter((e) => e.kind !== 'bridge_restart');
+  const kinds = new Map<string, number>();
+  let matched = 0;
+  for (const episode of episodes) {
+    const near = events.filter((e) => Math.abs(e.t - episode.start) <= SYSTEM_EVENT_WINDOW_MS);
+    if (near.length === 0) continue;
+    matched++;
+    for (const kind of new Set(near.map((e) => e.kind))) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  const fraction = episodes.length > 0 ? matched / episodes.length : 0;
+  evidence.system_events = events.length;
+  evidence.episodes_near_system_events = matched;
+  evidence.system_event_fraction = episodes.length > 0 ? sig(fraction) : null;
+  evidence.bridge_restarts = c.systemEvents.length - events.length;
+  if (matched >= 2 || (matched >= 1 && episodes.length <= 3)) labels.add('system_events');
+  return { matched, fraction, kinds };
+}
+
+export interface ReconnectHealth {
+  outages: number;
+  unrecovered: number;
+  lastUnrecovered: boolean;
+  medianTimeToReconnect: number;
+  failingNow: boolean;
+  upgradeFailuresSinceDrop: number;
+  upgradeFailuresAfterRenewal: number;
+}
+
+export function reconnectHealth(ctx: Context): ReconnectHealth {
+  const { c, evidence, labels } = ctx;
+  const outageStarts = c.drops.some((d) => d.lifetime !== null)
+    ? c.drops.filter((d) => d.lifetime !== null)
+    : c.drops;
+  let unrecovered = 0;
+  let lastUnrecovered = false;
+  outageStarts.forEach((drop, i) => {
+    const next = outageStarts[i + 1];
+    const recovered = c.connections.some(
+      (conn) => conn.t >= drop.t && (next === undefined || conn.t <= next.t),
+    );
+    if (!recovered) {
+      if (next === undefined) lastUnrecovered = c.connected !== true;
+      else unrecovered++;
+    }
+  });
+  const times = c.connections.flatMap((conn) =>
+    conn.timeToReconnect === null ? [] : [conn.timeToReconnect],
+  );
+  const lastDrop = c.drops[c.drops.length - 1];
+  const upgradeFailuresSinceDrop = lastDrop
+    ? c.failures.filter((f) => f.t >= lastDrop.t && f.error === UPGRADE_FAILURE).length
+    : 0;
+  const firstRenewal = c.renewals[0];
+  const upgradeFailuresAfterRenewal = firstRenewal
+    ? c.failures.filter((f) => f.t >= firstRenewal.t && f.error === UPGRADE_FAILURE).length +
+      c.drops.filter((d) => d.t >= firstRenewal.t && d.error === UPGRADE_FAILURE).length
+    : 0;
+  const totalUpgradeFailures = c.failures.filter((f) => f.error === UPGRADE_FAILURE).length;
+  evidence.outages = outageStarts.length;
+  evidence.unrecovered_outages = unrecovered + (lastUnrecovered ? 1 : 0);
+  evidence.median_time_to_reconnect_s = sig(median(times));
+  evidence.reconnect_failures = c.failures.length;
+  evidence.upgrade_failures = totalUpgradeFailures;
+  evidence.credential_renewals = c.renewals.length;
+  if (totalUpgradeFailures >= 2) {
+    labels.add('credentials_or_clock');
+    ctx.advice.push(
+      'Reconnects failed with WEBSOCKET_UPGRADE_FAILURE: check the host clock (NTP) and that credential renewal works (checklist).',
+    );
+  }
+  const failingNow = lastUnrecovered && upgradeFailuresSinceDrop >= 3;
+  return {
+    outages: outageStarts.length,
+    unrecovered,
+    lastUnrecovered,
+    medianTimeToReconnect: median(times),
+    failingNow,
+    upgradeFailuresSinceDrop,
+    upgradeFailuresAfterRenewal,
+  };
+}
+
+export function epochsOf(ctx: Context): Analysis['epochs'] {
+  const { c, evidence } = ctx;
+  const out: Analysis['epochs'] = [];
+  const spans: Array<{ drops: number; hours: number; settings: Record<string, string | number | boolean> }> =
+    [];
+  c.epochs.forEach((epoch, i) => {
+    const next = c.epochs[i + 1];
+    const end = next ? next.t : c.endT;
+    const hours = Math.max(0, end - epoch.t) / 3_600_000;
+    const drops = c.drops.filter((d) => d.t >= epoch.t && d.t < end + (next ? 0 : 1)).length;
+    spans.push({ drops, hours, settings: epoch.settings });
+    out.push({
+      settings: { ...epoch.settings },
+      hours: Number(hours.toFixed(2)),
+      drops,
+      dropsPerDay: hours > 0 ? Number(((drops / hours) * 24).toFixed(2)) : 0,
+    });
+  });
+  evidence.config_epochs = spans.length;
+  const after = spans[spans.length - 1];
+  const before = spans[spans.length - 2];
+  if (!after || !before) return out;
+  const changed = Object.keys({ ...before.settings, ...after.settings }).filter(
+    (key) => before.settings[key] !== after.settings[key],
+  );
+  const comparison = comparePoissonRates(before.drops, before.hours, after.drops, after.hours);
+  evidence.epoch_changed = changed.join(', ') || null;
+  evidence.epoch_drops_per_day_before = sig(comparison.rateBefore * 24);
+  evidence.epoch_drops_per_day_after = sig(comparison.rateAfter * 24);
+  evidence.epoch_rate_p = sig(comparison.pChanged);
+  const kaBefore = before.settings.keep_alive_secs;
+  const kaAfter = after.settings.keep_alive_secs;
+  if (typeof kaBefore !== 'number' || typeof kaAfter !== 'number' || kaBefore === kaAfter) {
+    evidence.nat_hypothesis = null;
+    return out;
+  }
+  const rateText = `${fmt(comparison.rateBefore * 24)}/day → ${fmt(comparison.rateAfter * 24)}/day`;
+  let verdict: 'confirmed' | 'rejected' | 'inconclusive' = 'inconclusive';
+  const enoughTime = before.hours >= 6 && after.hours >= 6;
+  if (enoughTime && kaAfter < kaBefore) {
+    if (comparison.pFewerAfter < 0.05 && comparison.rateAfter < comparison.rateBefore) verdict = 'confirmed';
+    else if (before.drops + after.drops >= 5 && comparison.pChanged >= 0.05) verdict = 'rejected';
+  } else if (enoughTime && kaAfter > kaBefore) {
+    if (comparison.pMoreAfter < 0.05 && comparison.rateAfter > comparison.rateBefore) verdict = 'confirmed';
+    else if (before.drops + after.drops >= 5 && comparison.pChanged >= 0.05) verdict = 'rejected';
+  }
+  evidence.nat_hypothesis = verdict;
+  const change = `keep_alive_secs ${kaBefore} → ${kaAfter}`;
+  if (verdict === 'confirmed') {
+    ctx.labels.add('nat_timeout_confirmed');
+    ctx.advice.push(
+      `NAT idle-timeout hypothesis confirmed: after ${change} the drop rate changed ${rateText} (p ${fmt(comparison.pChanged)}). Keep the lower keep-alive.`,
+    );
+  } else if (verdict === 'rejected') {
+    ctx.labels.add('nat_timeout_rejected');
+    ctx.advice.push(
+      `NAT idle-timeout hypothesis rejected: ${change} did not change the drop rate (${rateText}, p ${fmt(comparison.pChanged)}); look elsewhere.`,
+    );
+  } else {
+    ctx.advice.push(
+      `Not enough data yet to judge ${change} (${rateText}); give each setting at least 6 hours.`,
+    );
+  }
+  return out;
+}
+
+export function buildChecklist(
+  ctx: Context,
+  facts: { episodes: Episode[]; isImmediate: boolean; reconnect: ReconnectHealth },
+): Analysis['checklist'] {
+  const { c, labels } = ctx;
+  const { reconnect } = facts;
+  const list: Analysis['checklist'] = [];
+  list.push({
+    item: 'At least 24 hours of baseline collected',
+    answer: c.hours >= 24 ? 'yes' : 'no',
+    detail: `${c.hours.toFixed(1)} hours observed, ${c.drops.length} drops recorded`,
+  });
+  if (c.renewals.length === 0) {
+    list.push({
+      item: 'Credential renewal working',
+      answer: 'unknown',
+      detail: 'no credential renewal recorded yet',
+    });
+  } else {
+    list.push({
+      item: 'Credential renewal working',
+      answer: reconnect.upgradeFailuresAfterRenewal === 0 ? 'yes' : 'no',
+      detail:
+        reconnect.upgradeFailuresAfterRenewal === 0
+          ? `${c.renewals.length} renewals recorded, no WEBSOCKET_UPGRADE_FAILURE after them`
+          : `${reconnect.upgradeFailuresAfterRenewal} WEBSOCKET_UPGRADE_FAILURE after renewals began (${c.renewals.length} renewals)`,
+    });
+  }
+  const ttr = Number.isFinite(reconnect.medianTimeToReconnect)
+    ? `median time to reconnect ${humanDuration(reconnect.medianTimeToReconnect)}`
+    : 'no reconnect timed yet';
+  if (reconnect.outages === 0) {
+    list.push({ item: 'Reconnects recovering', answer: 'unknown', detail: 'no drops yet' });
+  } else {
+    const failed = reconnect.unrecovered + (reconnect.lastUnrecovered ? 1 : 0);
+    list.push({
+      item: 'Reconnects recovering',
+      answer: failed === 0 ? 'yes' : 'no',
+      detail:
+        failed === 0
+          ? `every drop was followed by a reconnect; ${ttr}`
+          : `${failed} of ${reconnect.outages} outages not followed by a reconnect${reconnect.lastUnrecovered ? ' (the link is down now)' : ''}; ${ttr}`,
+    });
+  }
+  list.push({
+    item: 'keep_alive_secs at most 120',
+    answer: c.keepAlive === null ? 'unknown' : c.keepAlive <= 120 ? 'yes' : 'no',
+    detail:
+      c.keepAlive === null
+        ? 'keep-alive not known'
+        : `keep_alive_secs is ${c.keepAlive}${c.keepAlive > 120 ? '; 60–120 survives NAT idle timeouts better' : ''}`,
+  });
+  const nearSystem = ctx.evidence.episodes_near_system_events;
+  list.push({
+    item: 'Drops away from host events (suspend, clock jumps, network or DNS changes)',
+    answer: facts.episodes.length === 0 ? 'unknown' : nearSystem === 0 ? 'yes' : 'no',
+    detail:
+      facts.episodes.length === 0
+        ? 'no drops yet'
+        : `${nearSystem} of ${facts.episodes.length} drop episodes within 2 minutes of a host event`,
+  });
+  list.push({
+    item: 'No other client using the same client id',
+    answer: labels.has('duplicate_client_id_suspected')
+      ? 'no'
+      : c.drops.length >= MIN_DROPS && !facts.isImmediate
+        ? 'yes'
+        : 'unknown',
+    detail: labels.has('duplicate_client_id_suspected')
+      ? 'sessions are cut within seconds by the server, the signature of a duplicate client id'
+      : c.drops.length >= MIN_DROPS && !facts.isImmediate
+        ? 'sessions are not being cut right after connecting'
+        : 'not enough drops to tell',
+  });
+  return list;
+}
+
+export function fmt(value: number): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  if (value !== 0 && Math.abs(value) < 0.001) return value.toExponential(1);
+  return String(Number(value.toPrecision(3)));
+}
+
+/** "20 min", "24 h", "90 s", "2.5 d". */
+export function humanDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return 'n/a';
+  const round = (x: number): string => String(Number(x.toPrecision(x < 10 ? 2 : 3)));
+  if (seconds < 120) return `${round(seconds)} s`;
+  if (seconds < 2 * 3600) return `${round(seconds / 60)} min`;
+  if (seconds < 3 * DAY_S) return `${round(seconds / 3600)} h`;
+  return `${round(seconds / DAY_S)} d`;
+}
