@@ -68,7 +68,10 @@ export class NavienApi {
         const outer = listEntrySchema.safeParse(entry);
         const info = deviceInfoSchema.safeParse(outer.success ? outer.data.deviceInfo : undefined);
         if (!info.success) {
-          this.log.warn({ problems: info.error.issues.map((i) => i.path.join('.')) }, 'skipped a device entry that cannot be read');
+          this.log.warn(
+            { problems: info.error.issues.map((i) => i.path.join('.')) },
+            'skipped a device entry that cannot be read',
+          );
           continue;
         }
         this.redactor.addDeviceId(info.data.macAddress);

@@ -4,13 +4,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { moveAside, readJsonFile, writeFileAtomic } from '../util/atomicFile.js';
 import { type BackoffPolicy, backoffDelay } from '../util/backoff.js';
 import type { Clock } from '../util/clock.js';
-import { moveAside, readJsonFile, writeFileAtomic } from '../util/atomicFile.js';
 import type { Logger } from '../util/logger.js';
 import type { Redactor } from '../util/redact.js';
 import { NavienError } from './errors.js';
-import { postJson, type Envelope } from './rest.js';
+import { type Envelope, postJson } from './rest.js';
 import {
   type AwsCredentials,
   awsNeedsRenewal,
@@ -76,7 +76,8 @@ export class NavienAuth {
   async load(): Promise<void> {
     const { log } = this.options;
     const read = await readJsonFile(this.path, () => this.options.clock.now());
-    if (read.kind === 'corrupt') log.warn({ movedTo: read.movedTo }, 'saved NaviLink session was unreadable; moved aside');
+    if (read.kind === 'corrupt')
+      log.warn({ movedTo: read.movedTo }, 'saved NaviLink session was unreadable; moved aside');
     if (read.kind === 'ok') {
       const parsed = stateFileSchema.safeParse(read.value);
       if (!parsed.success) {
@@ -124,7 +125,9 @@ export class NavienAuth {
   /** The AWS credentials to sign the next WebSocket handshake with (read at handshake time). */
   awsCredentials(): AwsCredentials | undefined {
     const aws = this.session?.aws;
-    return aws ? { accessKeyId: aws.accessKeyId, secretKey: aws.secretKey, sessionToken: aws.sessionToken } : undefined;
+    return aws
+      ? { accessKeyId: aws.accessKeyId, secretKey: aws.secretKey, sessionToken: aws.sessionToken }
+      : undefined;
   }
 
   /** Wall-clock time at which the AWS credentials should be renewed, or null if they never expire. */
@@ -150,7 +153,8 @@ export class NavienAuth {
    */
   async ensureValid(): Promise<NavienSession> {
     const now = this.options.clock.now();
-    if (!this.session || awsNeedsRenewal(this.session, now)) return this.signIn(this.session ? 'AWS credentials expiring' : 'no session');
+    if (!this.session || awsNeedsRenewal(this.session, now))
+      return this.signIn(this.session ? 'AWS credentials expiring' : 'no session');
     if (jwtNeedsRefresh(this.session, now)) {
       try {
         return await this.refresh();
@@ -213,10 +217,14 @@ export class NavienAuth {
       throw error;
     }
     if (envelope.code !== 200) {
-      const error = new NavienError('NAVIEN_AUTH_FAILED', `NaviLink sign-in failed: ${envelope.code} ${envelope.msg}`, {
-        retriable: envelope.code >= 500 || envelope.code === 429,
-        status: envelope.code,
-      });
+      const error = new NavienError(
+        'NAVIEN_AUTH_FAILED',
+        `NaviLink sign-in failed: ${envelope.code} ${envelope.msg}`,
+        {
+          retriable: envelope.code >= 500 || envelope.code === 429,
+          status: envelope.code,
+        },
+      );
       this.fail(error);
       throw error;
     }
@@ -224,12 +232,21 @@ export class NavienAuth {
     const tokenObject = data.success ? (data.data.token ?? data.data.tokens) : undefined;
     const session =
       data.success && tokenObject
-        ? sessionFromTokens(readTokenFields(tokenObject), clock.now(), null, data.data.userInfo?.userSeq ?? null)
+        ? sessionFromTokens(
+            readTokenFields(tokenObject),
+            clock.now(),
+            null,
+            data.data.userInfo?.userSeq ?? null,
+          )
         : null;
     if (!session || !session.aws) {
-      const error = new NavienError('NAVIEN_BAD_RESPONSE', 'NaviLink sign-in answer lacked tokens or AWS credentials', {
-        retriable: true,
-      });
+      const error = new NavienError(
+        'NAVIEN_BAD_RESPONSE',
+        'NaviLink sign-in answer lacked tokens or AWS credentials',
+        {
+          retriable: true,
+        },
+      );
       this.fail(error);
       throw error;
     }
@@ -238,7 +255,10 @@ export class NavienAuth {
     this.adopt(session);
     await this.save();
     log.info(
-      { awsCredentialsValidForSeconds: session.aws.expiresAt === null ? null : Math.round((session.aws.expiresAt - clock.now()) / 1000) },
+      {
+        awsCredentialsValidForSeconds:
+          session.aws.expiresAt === null ? null : Math.round((session.aws.expiresAt - clock.now()) / 1000),
+      },
       'signed in to NaviLink',
     );
     for (const listener of this.renewalListeners) listener({ planned, reason });
@@ -266,14 +286,21 @@ export class NavienAuth {
       ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
     });
     if (envelope.code !== 200 || !envelope.data || typeof envelope.data !== 'object') {
-      throw new NavienError('NAVIEN_TOKEN_REFRESH_FAILED', `NaviLink token refresh failed: ${envelope.code} ${envelope.msg}`, {
-        retriable: envelope.code >= 500,
-        status: envelope.code,
-      });
+      throw new NavienError(
+        'NAVIEN_TOKEN_REFRESH_FAILED',
+        `NaviLink token refresh failed: ${envelope.code} ${envelope.msg}`,
+        {
+          retriable: envelope.code >= 500,
+          status: envelope.code,
+        },
+      );
     }
     const fields = readTokenFields(envelope.data as Record<string, unknown>);
     const session = sessionFromTokens(fields, clock.now(), previous, null);
-    if (!session) throw new NavienError('NAVIEN_BAD_RESPONSE', 'NaviLink refresh answer lacked tokens', { retriable: false });
+    if (!session)
+      throw new NavienError('NAVIEN_BAD_RESPONSE', 'NaviLink refresh answer lacked tokens', {
+        retriable: false,
+      });
     // Keep the old AWS expiry unless the answer brought new AWS credentials.
     this.adopt(session);
     await this.save();
@@ -306,17 +333,22 @@ export class NavienAuth {
       envelope = await send(retried.accessToken);
     }
     if (envelope.code !== 200) {
-      throw new NavienError('NAVIEN_API_ERROR', `NaviLink API ${path} failed: ${envelope.code} ${envelope.msg}`, {
-        retriable: envelope.code >= 500 || envelope.code === 429,
-        status: envelope.code,
-      });
+      throw new NavienError(
+        'NAVIEN_API_ERROR',
+        `NaviLink API ${path} failed: ${envelope.code} ${envelope.msg}`,
+        {
+          retriable: envelope.code >= 500 || envelope.code === 429,
+          status: envelope.code,
+        },
+      );
     }
     return envelope.data;
   }
 
   private adopt(session: NavienSession): void {
     const { redactor } = this.options;
-    for (const secret of [session.idToken, session.accessToken, session.refreshToken]) redactor.addSecret(secret);
+    for (const secret of [session.idToken, session.accessToken, session.refreshToken])
+      redactor.addSecret(secret);
     if (session.aws) {
       redactor.addSecret(session.aws.accessKeyId);
       redactor.addSecret(session.aws.secretKey);
@@ -351,7 +383,10 @@ export class NavienAuth {
     try {
       await writeFileAtomic(this.path, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
     } catch (error) {
-      this.options.log.warn({ err: error }, 'could not save the NaviLink session; the next restart will sign in again');
+      this.options.log.warn(
+        { err: error },
+        'could not save the NaviLink session; the next restart will sign in again',
+      );
     }
   }
 }

@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { type DeviceCommand, encodeCommand } from '../device/commands.js';
-import { type EnergyUsage, decodeEnergyUsage } from '../device/energy.js';
+import { decodeEnergyUsage, type EnergyUsage } from '../device/energy.js';
 import { type DeviceFeature, decodeFeature } from '../device/feature.js';
 import { type DeviceStatus, decodeStatus, extractFeature, extractStatus } from '../device/status.js';
 import {
@@ -38,7 +38,11 @@ export interface CloudEvents extends Record<string, unknown[]> {
 
 export type CommandOutcome =
   | { ok: true; delivery: 'sent' | 'queued' }
-  | { ok: false; code: 'out_of_range' | 'unsupported' | 'invalid' | 'unknown_device' | 'offline'; reason: string };
+  | {
+      ok: false;
+      code: 'out_of_range' | 'unsupported' | 'invalid' | 'unknown_device' | 'offline';
+      reason: string;
+    };
 
 export interface NavienCloudOptions {
   api: NavienApi;
@@ -123,7 +127,13 @@ export class NavienCloud {
     this.running = false;
     for (const off of this.unsubscribers.splice(0)) off();
     const { clock } = this.options;
-    for (const timer of [this.statusTimer, this.featureTimer, this.energyTimer, this.listTimer, this.energyInFlight?.timer]) {
+    for (const timer of [
+      this.statusTimer,
+      this.featureTimer,
+      this.energyTimer,
+      this.listTimer,
+      this.energyInFlight?.timer,
+    ]) {
       clock.clearTimeout(timer);
     }
     for (const timer of this.timers) clock.clearTimeout(timer);
@@ -156,9 +166,16 @@ export class NavienCloud {
     });
     if (delivery === 'refused') {
       diagnostics.recordCommandRefused('offline');
-      return { ok: false, code: 'offline', reason: 'the cloud link is down and the command queue is disabled' };
+      return {
+        ok: false,
+        code: 'offline',
+        reason: 'the cloud link is down and the command queue is disabled',
+      };
     }
-    log.info({ command: describe(command), delivery }, delivery === 'queued' ? 'command queued until the cloud link is back' : 'command sent');
+    log.info(
+      { command: describe(command), delivery },
+      delivery === 'queued' ? 'command queued until the cloud link is back' : 'command sent',
+    );
     return { ok: true, delivery };
   }
 
@@ -195,12 +212,22 @@ export class NavienCloud {
         this.records.delete(gone);
       }
       link.subscribe(clientResponseFilter(this.options.clientId()));
-      log.info({ devices: devices.length }, devices.length === 0 ? 'no devices on the NaviLink account' : 'read the NaviLink device list');
+      log.info(
+        { devices: devices.length },
+        devices.length === 0 ? 'no devices on the NaviLink account' : 'read the NaviLink device list',
+      );
       this.events.emit('devices', devices);
       if (link.isConnected()) this.onLinkUp();
     } catch (error) {
-      const delay = backoffDelay({ initialMs: 5_000, maxMs: 300_000 }, ++this.listAttempts, this.options.random);
-      log.warn({ error: toCloudError(error).name, retryInSeconds: Math.round(delay / 1000) }, 'could not read the device list; retrying');
+      const delay = backoffDelay(
+        { initialMs: 5_000, maxMs: 300_000 },
+        ++this.listAttempts,
+        this.options.random,
+      );
+      log.warn(
+        { error: toCloudError(error).name, retryInSeconds: Math.round(delay / 1000) },
+        'could not read the device list; retrying',
+      );
       this.listTimer = clock.setTimeout(() => void this.readDeviceList(), delay);
     }
   }
@@ -253,21 +280,27 @@ export class NavienCloud {
   private scheduleFeaturePolls(): void {
     const { clock } = this.options;
     clock.clearTimeout(this.featureTimer);
-    this.featureTimer = clock.setTimeout(() => {
-      if (!this.running) return;
-      this.requestAll('feature_request');
-      this.scheduleFeaturePolls();
-    }, this.options.featureIntervalMs ?? 30 * 60_000);
+    this.featureTimer = clock.setTimeout(
+      () => {
+        if (!this.running) return;
+        this.requestAll('feature_request');
+        this.scheduleFeaturePolls();
+      },
+      this.options.featureIntervalMs ?? 30 * 60_000,
+    );
   }
 
   private scheduleEnergyPolls(): void {
     const { clock } = this.options;
     clock.clearTimeout(this.energyTimer);
-    this.energyTimer = clock.setTimeout(() => {
-      if (!this.running) return;
-      this.queueEnergyQueries();
-      this.scheduleEnergyPolls();
-    }, this.options.energyIntervalMs ?? 15 * 60_000);
+    this.energyTimer = clock.setTimeout(
+      () => {
+        if (!this.running) return;
+        this.queueEnergyQueries();
+        this.scheduleEnergyPolls();
+      },
+      this.options.energyIntervalMs ?? 15 * 60_000,
+    );
   }
 
   /**
@@ -275,7 +308,8 @@ export class NavienCloud {
    * time and each reply belongs to the query in flight.
    */
   private queueEnergyQueries(): void {
-    for (const mac of this.records.keys()) if (!this.energyWaiting.includes(mac)) this.energyWaiting.push(mac);
+    for (const mac of this.records.keys())
+      if (!this.energyWaiting.includes(mac)) this.energyWaiting.push(mac);
     this.nextEnergyQuery();
   }
 
@@ -290,7 +324,12 @@ export class NavienCloud {
     // In the first days of a month, also ask for the last one so its final days are counted.
     const months = now.getDate() <= 2 ? [month === 1 ? 12 : month - 1, month] : [month];
     const queries: Array<{ year: number; months: number[] }> =
-      months.length === 2 && month === 1 ? [{ year: year - 1, months: [12] }, { year, months: [1] }] : [{ year, months }];
+      months.length === 2 && month === 1
+        ? [
+            { year: year - 1, months: [12] },
+            { year, months: [1] },
+          ]
+        : [{ year, months }];
     for (const query of queries) this.request(mac, { kind: 'energy_usage', ...query });
     const timer = clock.setTimeout(() => {
       this.energyInFlight = null;
@@ -323,7 +362,8 @@ export class NavienCloud {
       const inFlight = this.energyInFlight;
       const response = (message as { response?: unknown } | null)?.response;
       const usage = decodeEnergyUsage(response);
-      if (usage.problems.length > 0) log.debug({ problems: usage.problems }, 'energy usage decoded with problems');
+      if (usage.problems.length > 0)
+        log.debug({ problems: usage.problems }, 'energy usage decoded with problems');
       this.events.emit('energy', inFlight.mac, usage);
       if (--inFlight.expected <= 0) {
         this.options.clock.clearTimeout(inFlight.timer);
@@ -340,14 +380,16 @@ export class NavienCloud {
     const rawFeature = extractFeature(message);
     if (rawFeature !== undefined) {
       const feature = decodeFeature(rawFeature);
-      if (feature.problems.length > 0) log.debug({ problems: feature.problems }, 'feature decoded with problems');
+      if (feature.problems.length > 0)
+        log.debug({ problems: feature.problems }, 'feature decoded with problems');
       record.feature = feature;
       this.events.emit('feature', mac, feature);
     }
     const rawStatus = extractStatus(message);
     if (rawStatus !== undefined) {
       const status = decodeStatus(rawStatus);
-      if (status.problems.length > 0) log.debug({ problems: status.problems }, 'status decoded with problems');
+      if (status.problems.length > 0)
+        log.debug({ problems: status.problems }, 'status decoded with problems');
       record.status = status;
       record.lastStatusMono = clock.monotonic();
       record.lastStatusWall = clock.now();

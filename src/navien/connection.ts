@@ -105,6 +105,7 @@ export class CloudLink {
   private deafStrikes = 0;
   private lastErrorValue: CloudError | null = null;
   private zombies = 0;
+  private upgradeRefusals = 0;
   private readonly subscriptions = new Map<string, SubscriptionState>();
   private retryTimer: TimerHandle | undefined;
   private renewalTimer: TimerHandle | undefined;
@@ -163,7 +164,8 @@ export class CloudLink {
     this.stopping = true;
     this.generation++;
     const { clock } = this.options;
-    for (const timer of [this.retryTimer, this.renewalTimer, this.deafTimer, this.subscribeRetryTimer]) clock.clearTimeout(timer);
+    for (const timer of [this.retryTimer, this.renewalTimer, this.deafTimer, this.subscribeRetryTimer])
+      clock.clearTimeout(timer);
     this.removeRenewalListener?.();
     const connection = this.current;
     this.current = null;
@@ -176,7 +178,8 @@ export class CloudLink {
   subscribe(filter: string): void {
     if (this.subscriptions.has(filter)) return;
     this.subscriptions.set(filter, 'pending');
-    if (this.current && this.stateValue === 'connected') void this.subscribeAll(this.generation, this.current);
+    if (this.current && this.stateValue === 'connected')
+      void this.subscribeAll(this.generation, this.current);
   }
 
   unsubscribe(filter: string): void {
@@ -207,7 +210,10 @@ export class CloudLink {
     if (!queue) {
       if (!this.isConnected()) return 'refused';
       this.publish(command.topic, command.payload).catch((error: unknown) =>
-        this.options.log.warn({ err: toCloudError(error), command: command.description }, 'command not acknowledged by the cloud'),
+        this.options.log.warn(
+          { err: toCloudError(error), command: command.description },
+          'command not acknowledged by the cloud',
+        ),
       );
       return 'sent';
     }
@@ -234,7 +240,8 @@ export class CloudLink {
       if (deep) await auth.signIn('deep reconnect');
       else await auth.ensureValid();
     } catch (error) {
-      if (generation === this.generation && !this.stopping) this.attemptFailed(attemptNumber, deep, toCloudError(error));
+      if (generation === this.generation && !this.stopping)
+        this.attemptFailed(attemptNumber, deep, toCloudError(error));
       return;
     }
     if (generation !== this.generation || this.stopping) return;
@@ -274,7 +281,8 @@ export class CloudLink {
     } catch (error) {
       clock.clearTimeout(timer);
       void connection.close();
-      if (generation === this.generation && !this.stopping) this.attemptFailed(attemptNumber, deep, toCloudError(error));
+      if (generation === this.generation && !this.stopping)
+        this.attemptFailed(attemptNumber, deep, toCloudError(error));
       return;
     }
     clock.clearTimeout(timer);
@@ -301,9 +309,15 @@ export class CloudLink {
     const { log, diagnostics } = this.options;
     this.lastErrorValue = error;
     if (attemptNumber > 0) diagnostics.recordReconnectFailure({ attempt: attemptNumber, deep, error });
+    // A refused WebSocket upgrade is what expired or revoked AWS credentials look like (403).
+    this.upgradeRefusals =
+      error.name === 'AWS_ERROR_HTTP_WEBSOCKET_UPGRADE_FAILURE' ? this.upgradeRefusals + 1 : 0;
     const authFailed = error.name === 'NAVIEN_AUTH_INVALID_CREDENTIALS';
     const level = authFailed || attemptNumber > 3 ? 'debug' : 'warn';
-    log[level]({ attempt: attemptNumber, deep, error: error.name, detail: error.message }, 'connecting to the Navien cloud failed');
+    log[level](
+      { attempt: attemptNumber, deep, error: error.name, detail: error.message },
+      'connecting to the Navien cloud failed',
+    );
     this.setState(authFailed ? 'auth_failed' : this.everConnected ? 'reconnecting' : 'connecting');
     this.scheduleAttempt();
   }
@@ -320,14 +334,19 @@ export class CloudLink {
       this.events.emit('reconnection_failed', { attempts: reconnect.maxAttempts });
       return;
     }
-    // Every N-th attempt, and during a storm of sessions that die at once (duplicate client id,
-    // poisoned queue), rebuild from a fresh sign-in.
-    const deep = attemptNumber % reconnect.deepThreshold === 0 || this.shortSessions >= 3;
+    // Every N-th attempt, after two refused upgrades (credentials the cloud no longer takes), and
+    // during a storm of sessions that die at once (duplicate client id, poisoned queue), rebuild
+    // from a fresh sign-in.
+    const deep =
+      attemptNumber % reconnect.deepThreshold === 0 || this.upgradeRefusals >= 2 || this.shortSessions >= 3;
     const policy: BackoffPolicy = { initialMs: reconnect.initialMs, maxMs: reconnect.maxMs };
     // Sessions that end right after they start keep growing the delay even though each success
     // resets the attempt counter (AWS allows one CONNECT per second per client id).
     const delay = backoffDelay(policy, Math.max(attemptNumber, this.shortSessions), this.options.random);
-    log.debug({ attempt: attemptNumber, deep, delayMs: Math.round(delay) }, 'next connection attempt scheduled');
+    log.debug(
+      { attempt: attemptNumber, deep, delayMs: Math.round(delay) },
+      'next connection attempt scheduled',
+    );
     clock.clearTimeout(this.retryTimer);
     this.retryTimer = clock.setTimeout(() => {
       this.retryTimer = undefined;
@@ -343,10 +362,15 @@ export class CloudLink {
     deep: boolean,
   ): void {
     const { clock, diagnostics, log } = this.options;
-    const eventType: ConnectionEventType = !this.everConnected ? 'connected' : deep ? 'deep_reconnected' : 'resumed';
+    const eventType: ConnectionEventType = !this.everConnected
+      ? 'connected'
+      : deep
+        ? 'deep_reconnected'
+        : 'resumed';
     this.current = connection;
     this.everConnected = true;
     this.attempts = 0;
+    this.upgradeRefusals = 0;
     this.connectedAtMono = clock.monotonic();
     this.connectedAtWall = clock.now();
     this.lastInboundMono = clock.monotonic();
@@ -355,7 +379,8 @@ export class CloudLink {
     diagnostics.recordConnectionSuccess({ eventType, sessionPresent, returnCode: 0, attemptNumber });
     log.info({ eventType, sessionPresent, attempt: attemptNumber }, 'connected to the Navien cloud');
     this.setState('connected');
-    if (eventType !== 'connected') this.events.emit('connection_resumed', { return_code: 0, session_present: sessionPresent });
+    if (eventType !== 'connected')
+      this.events.emit('connection_resumed', { return_code: 0, session_present: sessionPresent });
     void this.afterConnect(generation, connection, eventType, sessionPresent);
   }
 
@@ -395,9 +420,14 @@ export class CloudLink {
       return;
     }
     // Never "connected but deaf": keep retrying what failed for as long as this connection lives.
-    const delay = backoffDelay({ initialMs: 1000, maxMs: 60_000 }, ++this.subscribeRetries, this.options.random);
+    const delay = backoffDelay(
+      { initialMs: 1000, maxMs: 60_000 },
+      ++this.subscribeRetries,
+      this.options.random,
+    );
     this.subscribeRetryTimer = clock.setTimeout(() => {
-      if (generation === this.generation && this.current === connection) void this.subscribeAll(generation, connection);
+      if (generation === this.generation && this.current === connection)
+        void this.subscribeAll(generation, connection);
     }, delay);
   }
 
@@ -407,7 +437,8 @@ export class CloudLink {
     if (!queue || !connection || queue.size === 0) return;
     const result = await queue.flush(
       async (command) => {
-        if (generation !== this.generation) throw new NavienError('NAVIEN_NOT_CONNECTED', 'link changed', { retriable: true });
+        if (generation !== this.generation)
+          throw new NavienError('NAVIEN_NOT_CONNECTED', 'link changed', { retriable: true });
         this.lastOutboundMono = this.options.clock.monotonic();
         await connection.publish(command.topic, command.payload);
         this.options.diagnostics.recordPublish({ queued: false });
@@ -478,28 +509,35 @@ export class CloudLink {
     clock.clearTimeout(this.deafTimer);
     if (deafAfterMs <= 0 || this.stopping) return;
     const generation = this.generation;
-    this.deafTimer = clock.setTimeout(() => {
-      if (generation !== this.generation || !this.current) return;
-      const now = clock.monotonic();
-      const silentFor = now - (this.lastInboundMono ?? now);
-      const publishedSinceSilence = this.lastOutboundMono !== null && this.lastOutboundMono > (this.lastInboundMono ?? 0);
-      if (silentFor >= deafAfterMs && publishedSinceSilence) {
-        this.deafStrikes++;
-        if (this.deafStrikes === 1) {
-          this.options.log.warn({ silentSeconds: Math.round(silentFor / 1000) }, 'the cloud link hears nothing; resubscribing');
-          for (const filter of this.subscriptions.keys()) this.subscriptions.set(filter, 'pending');
-          void this.subscribeAll(generation, this.current);
-        } else {
-          this.dropped(this.current, {
-            name: 'NAVIEN_LINK_DEAF',
-            code: null,
-            message: `no message received for ${Math.round(silentFor / 1000)} s while publishing`,
-          });
-          return;
+    this.deafTimer = clock.setTimeout(
+      () => {
+        if (generation !== this.generation || !this.current) return;
+        const now = clock.monotonic();
+        const silentFor = now - (this.lastInboundMono ?? now);
+        const publishedSinceSilence =
+          this.lastOutboundMono !== null && this.lastOutboundMono > (this.lastInboundMono ?? 0);
+        if (silentFor >= deafAfterMs && publishedSinceSilence) {
+          this.deafStrikes++;
+          if (this.deafStrikes === 1) {
+            this.options.log.warn(
+              { silentSeconds: Math.round(silentFor / 1000) },
+              'the cloud link hears nothing; resubscribing',
+            );
+            for (const filter of this.subscriptions.keys()) this.subscriptions.set(filter, 'pending');
+            void this.subscribeAll(generation, this.current);
+          } else {
+            this.dropped(this.current, {
+              name: 'NAVIEN_LINK_DEAF',
+              code: null,
+              message: `no message received for ${Math.round(silentFor / 1000)} s while publishing`,
+            });
+            return;
+          }
         }
-      }
-      this.scheduleDeafCheck();
-    }, Math.max(1000, deafAfterMs / 2));
+        this.scheduleDeafCheck();
+      },
+      Math.max(1000, deafAfterMs / 2),
+    );
   }
 
   /** Renews the AWS credentials by sign-in before they expire, so the next handshake is signed with fresh ones. */

@@ -74,7 +74,9 @@ export class CrtConnection {
       .with_protocol_operation_timeout_ms(options.operationTimeoutMs)
       .with_reconnect_min_sec(SDK_RECONNECT_PARKED_SECS)
       .with_reconnect_max_sec(SDK_RECONNECT_PARKED_SECS)
-      .with_socket_options(new io.SocketOptions(io.SocketType.STREAM, io.SocketDomain.IPV4, 10_000, true, 30, 10, 3))
+      .with_socket_options(
+        new io.SocketOptions(io.SocketType.STREAM, io.SocketDomain.IPV4, 10_000, true, 30, 10, 3),
+      )
       .build();
     config.tls_ctx = secure ? tlsContext(options.caPem) : undefined;
     config.disable_metrics = true;
@@ -127,7 +129,11 @@ export class CrtConnection {
       // take our client id away from the live connection.
       this.options.log.debug('closing a connection that connected after it was abandoned');
       await this.connection.disconnect().catch(() => undefined);
-      throw { name: 'NAVIEN_CONNECT_TIMEOUT', code: null, message: 'connected after being abandoned' } satisfies CloudError;
+      throw {
+        name: 'NAVIEN_CONNECT_TIMEOUT',
+        code: null,
+        message: 'connected after being abandoned',
+      } satisfies CloudError;
     }
     return sessionPresent;
   }
@@ -150,7 +156,11 @@ export class CrtConnection {
       throw toCloudError(error);
     }
     if (Number(result.qos) === 128 || (result.error_code !== undefined && result.error_code !== 0)) {
-      throw { name: 'NAVIEN_SUBSCRIBE_REFUSED', code: result.error_code ?? null, message: `subscription to a topic refused` } satisfies CloudError;
+      throw {
+        name: 'NAVIEN_SUBSCRIBE_REFUSED',
+        code: result.error_code ?? null,
+        message: `subscription to a topic refused`,
+      } satisfies CloudError;
     }
   }
 
@@ -181,7 +191,10 @@ export class CrtConnection {
     try {
       await this.connection.disconnect();
     } catch (error) {
-      this.options.log.trace({ err: toCloudError(error) }, 'closing an MQTT connection that was not connected');
+      this.options.log.trace(
+        { err: toCloudError(error) },
+        'closing an MQTT connection that was not connected',
+      );
     }
   }
 }

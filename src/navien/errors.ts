@@ -19,7 +19,11 @@ export class NavienError extends Error {
   /** The cloud's envelope `code` or the HTTP status, when there was one. */
   readonly status: number | null;
 
-  constructor(name: NavienErrorName, message: string, options: { retriable: boolean; status?: number | null; cause?: unknown }) {
+  constructor(
+    name: NavienErrorName,
+    message: string,
+    options: { retriable: boolean; status?: number | null; cause?: unknown },
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = name;
     this.retriable = options.retriable;
@@ -50,11 +54,16 @@ export function toCloudError(error: unknown): CloudError {
     const record = error as { error_name?: unknown; error_code?: unknown; message?: unknown; name?: unknown };
     const message = typeof record.message === 'string' ? record.message : String(error);
     const code = typeof record.error_code === 'number' ? record.error_code : null;
-    if (typeof record.error_name === 'string' && record.error_name) return { name: record.error_name, code, message };
+    if (typeof record.error_name === 'string' && record.error_name)
+      return { name: record.error_name, code, message };
     const fromMessage = message.match(AWS_NAME)?.[1];
     if (fromMessage) return { name: fromMessage, code, message };
     const name = typeof record.name === 'string' && record.name !== 'Error' ? record.name : 'UNKNOWN_ERROR';
-    return { name: name === 'UNKNOWN_ERROR' ? name : `ERROR_${name.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()}`, code, message };
+    return {
+      name: name === 'UNKNOWN_ERROR' ? name : `ERROR_${name.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()}`,
+      code,
+      message,
+    };
   }
   return { name: 'UNKNOWN_ERROR', code: null, message: String(error) };
 }

@@ -72,7 +72,8 @@ export class CommandQueue {
     const { path, log } = this.options;
     if (!path) return;
     const read = await readJsonFile(path, () => this.options.clock.now());
-    if (read.kind === 'corrupt') log.warn({ movedTo: read.movedTo }, 'saved command queue was unreadable; moved aside');
+    if (read.kind === 'corrupt')
+      log.warn({ movedTo: read.movedTo }, 'saved command queue was unreadable; moved aside');
     if (read.kind !== 'ok') return;
     const parsed = fileSchema.safeParse(read.value);
     if (!parsed.success) {
@@ -82,7 +83,8 @@ export class CommandQueue {
     }
     this.items = parsed.data.commands;
     this.expire();
-    if (this.items.length > 0) log.info({ commands: this.items.length }, 'restored queued commands from the last run');
+    if (this.items.length > 0)
+      log.info({ commands: this.items.length }, 'restored queued commands from the last run');
   }
 
   enqueue(input: Omit<QueuedCommand, 'id' | 'createdAt'>): QueuedCommand {
@@ -103,7 +105,8 @@ export class CommandQueue {
     const now = this.options.clock.now();
     const keep: QueuedCommand[] = [];
     for (const command of this.items) {
-      if (!this.inFlight.has(command.id) && now - command.createdAt > this.options.maxAgeMs) this.drop('expired', command);
+      if (!this.inFlight.has(command.id) && now - command.createdAt > this.options.maxAgeMs)
+        this.drop('expired', command);
       else keep.push(command);
     }
     if (keep.length !== this.items.length) {
@@ -118,7 +121,10 @@ export class CommandQueue {
    * A command leaves the queue only when acknowledged; on the first failure the flush stops and
    * the rest wait, in order, for the next one.
    */
-  flush(publish: PublishFn, opts: { window?: number; ratePerSecond?: number; canSend?: () => boolean } = {}): Promise<FlushResult> {
+  flush(
+    publish: PublishFn,
+    opts: { window?: number; ratePerSecond?: number; canSend?: () => boolean } = {},
+  ): Promise<FlushResult> {
     if (!this.flushing) {
       this.flushing = this.doFlush(publish, opts).finally(() => {
         this.flushing = null;
@@ -154,7 +160,10 @@ export class CommandQueue {
         (error: unknown) => {
           this.inFlight.delete(next.id);
           failed = true;
-          this.options.log.debug({ err: error, command: next.description }, 'queued command not acknowledged; kept for the next flush');
+          this.options.log.debug(
+            { err: error, command: next.description },
+            'queued command not acknowledged; kept for the next flush',
+          );
         },
       );
       pending.add(op);

@@ -54,10 +54,14 @@ export async function postJson(call: RestCall): Promise<Envelope> {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new NavienError('NAVIEN_BAD_RESPONSE', `NaviLink API ${call.path} answered HTTP ${response.status} without JSON`, {
-      retriable: response.status >= 500,
-      status: response.status,
-    });
+    throw new NavienError(
+      'NAVIEN_BAD_RESPONSE',
+      `NaviLink API ${call.path} answered HTTP ${response.status} without JSON`,
+      {
+        retriable: response.status >= 500,
+        status: response.status,
+      },
+    );
   }
   const parsed = envelopeSchema.safeParse(json);
   if (!parsed.success) {
@@ -69,5 +73,9 @@ export async function postJson(call: RestCall): Promise<Envelope> {
   // The library treats a call as failed when code != 200 or the HTTP status is not 2xx;
   // `code` falls back to the HTTP status.
   const code = parsed.data.code ?? response.status;
-  return { code: response.ok ? code : code === 200 ? response.status : code, msg: parsed.data.msg ?? '', data: parsed.data.data };
+  return {
+    code: response.ok ? code : code === 200 ? response.status : code,
+    msg: parsed.data.msg ?? '',
+    data: parsed.data.data,
+  };
 }

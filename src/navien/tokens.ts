@@ -130,7 +130,8 @@ export function sessionFromTokens(
       secretKey: fields.secretKey,
       sessionToken: fields.sessionToken,
       issuedAt: now,
-      expiresAt: fields.authorizationExpiresIn === undefined ? null : now + fields.authorizationExpiresIn * 1000,
+      expiresAt:
+        fields.authorizationExpiresIn === undefined ? null : now + fields.authorizationExpiresIn * 1000,
     };
   }
   return {

@@ -1,9 +1,11 @@
 // A fault-injecting TCP proxy between the bridge and a server, for the network faults a real
-// path produces: a silent blackhole (half-open link), RST, FIN, and refused connections.
+// path produces: a silent blackhole (half-open link), RST, FIN, refused connections, and
+// connections held unanswered and released later (a handshake that answers too late).
 
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
-export type ProxyMode = 'pass' | 'blackhole' | 'refuse';
+/** `deafen` drops only what the server sends: the client can talk but hears nothing. */
+export type ProxyMode = 'pass' | 'blackhole' | 'deafen' | 'refuse' | 'hold';
 
 export interface TcpProxy {
   readonly port: number;
@@ -14,6 +16,10 @@ export interface TcpProxy {
   resetAll(): void;
   /** Closes every open pair with a FIN. */
   closeAll(): void;
+  /** Connections accepted in `hold` mode and not yet released. */
+  readonly held: number;
+  /** Connects every held connection to the server and forwards what it sent meanwhile. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -21,22 +27,39 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   const pairs = new Set<[Socket, Socket]>();
   let accepted = 0;
   const state = { mode: 'pass' as ProxyMode };
+  const held = new Map<Socket, Buffer[]>();
   const server: Server = createServer((client) => {
     accepted++;
     if (state.mode === 'refuse') {
       client.resetAndDestroy();
       return;
     }
+    if (state.mode === 'hold') {
+      const buffered: Buffer[] = [];
+      held.set(client, buffered);
+      const collect = (chunk: Buffer) => buffered.push(chunk);
+      client.on('data', collect);
+      client.on('error', () => held.delete(client));
+      client.on('close', () => held.delete(client));
+      (client as Socket & { releaseHeld?: () => void }).releaseHeld = () => {
+        client.off('data', collect);
+        connectPair(client, buffered);
+      };
+      return;
+    }
+    connectPair(client, []);
+  });
+  function connectPair(client: Socket, pending: Buffer[]): void {
     const upstream = createConnection({ host: targetHost, port: targetPort });
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
-    const forward = (from: Socket, to: Socket) =>
+    const forward = (from: Socket, to: Socket, dropWhen: ProxyMode[]) =>
       from.on('data', (chunk) => {
         // A blackhole keeps both sockets open and drops every byte, like a path that died silently.
-        if (state.mode !== 'blackhole' && !to.destroyed) to.write(chunk);
+        if (!dropWhen.includes(state.mode) && !to.destroyed) to.write(chunk);
       });
-    forward(client, upstream);
-    forward(upstream, client);
+    forward(client, upstream, ['blackhole']);
+    forward(upstream, client, ['blackhole', 'deafen']);
     const end = () => {
       pairs.delete(pair);
       client.destroy();
@@ -46,7 +69,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     upstream.on('error', end);
     client.on('close', end);
     upstream.on('close', end);
-  });
+    for (const chunk of pending) upstream.write(chunk);
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -68,6 +92,15 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       }
       pairs.clear();
     },
+    get held() {
+      return held.size;
+    },
+    release() {
+      for (const client of [...held.keys()]) {
+        held.delete(client);
+        (client as Socket & { releaseHeld?: () => void }).releaseHeld?.();
+      }
+    },
     closeAll() {
       for (const [client, upstream] of pairs) {
         client.end();
@@ -75,6 +108,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       }
     },
     async close() {
+      for (const client of held.keys()) client.destroy();
+      held.clear();
       for (const [client, upstream] of pairs) {
         client.destroy();
         upstream.destroy();

@@ -15,10 +15,18 @@ afterEach(async () => {
 });
 
 function command(n: number) {
-  return { device: 'aabbccddeeff', description: `cmd ${n}`, topic: 'cmd/52/navilink-aabbccddeeff/ctrl', payload: `{"n":${n}}` };
+  return {
+    device: 'aabbccddeeff',
+    description: `cmd ${n}`,
+    topic: 'cmd/52/navilink-aabbccddeeff/ctrl',
+    payload: `{"n":${n}}`,
+  };
 }
 
-function makeQueue(clock: ManualClock, overrides: Partial<{ maxSize: number; maxAgeMs: number; path: string }> = {}) {
+function makeQueue(
+  clock: ManualClock,
+  overrides: Partial<{ maxSize: number; maxAgeMs: number; path: string }> = {},
+) {
   const log = captureLog('debug');
   const drops: string[] = [];
   const queue = new CommandQueue({
@@ -37,7 +45,9 @@ describe('command queue', () => {
     const { queue } = makeQueue(new ManualClock());
     for (let i = 0; i < 50; i++) queue.enqueue(command(i));
     const published: string[] = [];
-    const result = await queue.flush(async (c) => void published.push(c.description), { ratePerSecond: 10_000 });
+    const result = await queue.flush(async (c) => void published.push(c.description), {
+      ratePerSecond: 10_000,
+    });
     expect(result).toEqual({ sent: 50, remaining: 0, failed: false });
     expect(published).toEqual(Array.from({ length: 50 }, (_, i) => `cmd ${i}`));
     expect(queue.size).toBe(0);
