@@ -1,7 +1,7 @@
 // A logger whose lines land in memory, for tests that read what the bridge logged.
 
-import { Redactor } from '../../src/util/redact.js';
 import { createLogger, type Logger } from '../../src/util/logger.js';
+import { Redactor } from '../../src/util/redact.js';
 
 export interface CapturedLog {
   logger: Logger;
@@ -12,7 +12,10 @@ export interface CapturedLog {
   text(): string;
 }
 
-export function captureLog(level: 'trace' | 'debug' | 'info' | 'warn' = 'debug', redactor = new Redactor()): CapturedLog {
+export function captureLog(
+  level: 'trace' | 'debug' | 'info' | 'warn' = 'debug',
+  redactor = new Redactor(),
+): CapturedLog {
   const lines: string[] = [];
   const logger = createLogger({ level, redactor, sink: { write: (line) => void lines.push(line) } });
   return {

@@ -66,7 +66,9 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Tes
   const binary = findMosquitto();
   if (binary) return startMosquitto(binary, options);
   if (process.env.NWP500_REQUIRE_MOSQUITTO === '1') {
-    throw new Error('mosquitto is not installed, and NWP500_REQUIRE_MOSQUITTO=1 forbids the in-process fallback');
+    throw new Error(
+      'mosquitto is not installed, and NWP500_REQUIRE_MOSQUITTO=1 forbids the in-process fallback',
+    );
   }
   console.warn('[test broker] mosquitto not found: using an in-process aedes broker instead');
   return startAedes();
