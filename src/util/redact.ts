@@ -113,13 +113,19 @@ export class Redactor {
     const out: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(value)) {
       const lower = key.toLowerCase();
+      let clean: unknown;
       if (SECRET_KEYS.has(lower)) {
-        out[key] = inner === null || inner === undefined || inner === '' ? inner : REDACTED;
+        clean = inner === null || inner === undefined || inner === '' ? inner : REDACTED;
       } else if (DEVICE_ID_KEYS.has(lower) && typeof inner === 'string' && inner.length > 0) {
-        out[key] = pseudonym(inner);
+        clean = pseudonym(inner);
       } else {
-        out[key] = this.walk(inner, seen, depth + 1);
+        clean = this.walk(inner, seen, depth + 1);
       }
+      // Keys can carry outside text too (counts keyed by an error name or a refusal reason).
+      const safeKey = this.scrubString(key);
+      const existing = out[safeKey];
+      if (existing === undefined) out[safeKey] = clean;
+      else if (typeof existing === 'number' && typeof clean === 'number') out[safeKey] = existing + clean;
     }
     return out;
   }

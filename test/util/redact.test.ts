@@ -92,3 +92,14 @@ describe('redaction', () => {
     expect(log.records().map((r) => r.msg)).toEqual(['shown']);
   });
 });
+
+describe('redaction of object keys', () => {
+  it('scrubs secrets out of keys too, adding up counts that collide', () => {
+    const r = plantedRedactor();
+    const out = r.redact({ commands_refused_by_reason: { [`unknown device ${secrets.mac}`]: 2, 'unknown device **MAC**': 1 } });
+    expect(JSON.stringify(out)).not.toContain(secrets.mac);
+    expect(Object.values(out.commands_refused_by_reason)).toEqual([2, 1]);
+    const colliding = new Redactor().redact({ [`a ${secrets.email}`]: 1, 'a **EMAIL**': 2 });
+    expect(colliding).toEqual({ 'a **EMAIL**': 3 });
+  });
+});

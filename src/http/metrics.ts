@@ -1,0 +1,259 @@
+// /metrics: Prometheus text from a registry of our own (never prom-client's global one), every value
+// read at scrape time from one snapshot of the sources, device labels as pseudonyms only.
+
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { CollectorCounters, MqttMetrics } from '../diagnostics/types.js';
+import { pseudonym, type Redactor } from '../util/redact.js';
+import type { HealthState, ReportFileStatus } from './health.js';
+
+/** The part of DiagnosticsCollector /metrics reads. */
+export interface MetricsCollector {
+  getMetrics(): MqttMetrics;
+  getCounters(): CollectorCounters;
+}
+
+/** One water heater; `id` may be its MAC: it is shown only as its pseudonym. */
+export interface DeviceMetrics {
+  id: string;
+  /** Reachable through the cloud with fresh data (what `<b>/<id>/availability` says). */
+  available: boolean;
+  last_update_age_seconds: number | null;
+}
+
+/** What only the running bridge knows (main.ts fills it); everything else comes from the collector. */
+export interface BridgeMetrics {
+  command_queue_depth: number;
+  last_message_age_seconds: number | null;
+  devices: DeviceMetrics[];
+}
+
+export interface MetricsSources {
+  collector: MetricsCollector;
+  health: () => HealthState;
+  bridgeMetrics: () => BridgeMetrics;
+  reportStatus: () => ReportFileStatus;
+  uptimeSeconds: () => number;
+  redactor: Redactor;
+  version: string;
+}
+
+/** The link states a dashboard can rely on seeing (all but the current one at 0). */
+export const LINK_STATES: readonly string[] = [
+  'stopped',
+  'connecting',
+  'connected',
+  'reconnecting',
+  'auth_failed',
+  'gave_up',
+];
+const MAX_DEVICES = 64;
+const PSEUDONYM = /^dev-[0-9a-f]{8}$/;
+
+interface Snapshot {
+  metrics: MqttMetrics;
+  counters: CollectorCounters;
+  health: HealthState;
+  bridge: BridgeMetrics;
+  report: ReportFileStatus;
+  uptime: number;
+}
+
+type Labels = Record<string, string>;
+type Sample = [Labels, number];
+
+function finite(value: number | null | undefined): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+export interface MetricsEndpoint {
+  readonly contentType: string;
+  /** One scrape: reads every source once and renders the exposition text. */
+  render(): Promise<string>;
+}
+
+export function createMetrics(sources: MetricsSources): MetricsEndpoint {
+  const registry = new Registry();
+  let snapshot: Snapshot | null = null;
+  const scrub = (text: string): string => sources.redactor.scrubString(text);
+  const deviceLabel = (id: string): string => (PSEUDONYM.test(id) ? id : pseudonym(id));
+
+  const gauge = (name: string, help: string, labelNames: string[], read: (s: Snapshot) => Sample[]): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        if (!snapshot) return;
+        for (const [labels, value] of read(snapshot)) if (finite(value)) this.set(labels, value);
+      },
+    });
+  };
+  // Totals live in the collector; a scrape copies them (reset, then add the current value).
+  const counter = (
+    name: string,
+    help: string,
+    labelNames: string[],
+    read: (s: Snapshot) => Sample[],
+  ): void => {
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        if (!snapshot) return;
+        for (const [labels, value] of read(snapshot))
+          if (finite(value) && value >= 0) this.inc(labels, value);
+      },
+    });
+  };
+  const byKey = (label: string, counts: Record<string, number>): Sample[] =>
+    Object.entries(counts).map(([key, n]) => [{ [label]: scrub(key) }, n]);
+  const one = (value: number | null | undefined): Sample[] => (finite(value) ? [[{}, value]] : []);
+  const flag = (value: boolean): Sample[] => [[{}, value ? 1 : 0]];
+
+  gauge('nwp500_bridge_info', 'The running bridge (value is always 1).', ['version'], () => [
+    [{ version: scrub(sources.version) }, 1],
+  ]);
+  gauge('nwp500_bridge_uptime_seconds', 'Seconds since the bridge started.', [], (s) => one(s.uptime));
+  gauge('nwp500_cloud_connected', '1 while the Navien cloud link is up.', [], (s) =>
+    flag(s.health.cloud.connected),
+  );
+  gauge('nwp500_cloud_link_state', 'The cloud link state (1 for the current state).', ['state'], (s) => {
+    const current = scrub(s.health.cloud.state);
+    const states = LINK_STATES.includes(current) ? LINK_STATES : [...LINK_STATES, current];
+    return states.map((state) => [{ state }, state === current ? 1 : 0]);
+  });
+  gauge('nwp500_cloud_session_uptime_seconds', 'Age of the current cloud session (0 while down).', [], (s) =>
+    one(s.metrics.current_session_uptime_seconds),
+  );
+  gauge('nwp500_cloud_session_longest_seconds', 'Longest ended cloud session.', [], (s) =>
+    one(s.metrics.longest_session_seconds),
+  );
+  gauge(
+    'nwp500_cloud_session_shortest_seconds',
+    'Shortest ended cloud session (absent until one ended).',
+    [],
+    (s) => one(s.metrics.shortest_session_seconds),
+  );
+  gauge('nwp500_cloud_session_average_seconds', 'Average length of ended cloud sessions.', [], (s) =>
+    one(s.metrics.average_session_seconds),
+  );
+  gauge('nwp500_cloud_outage_seconds', 'Length of the current outage (0 while connected).', [], (s) =>
+    one(s.counters.current_outage_seconds ?? 0),
+  );
+  gauge('nwp500_cloud_outage_reconnect_attempts', 'Reconnect attempts made in the current outage.', [], (s) =>
+    one(s.counters.current_outage_attempts),
+  );
+  gauge('nwp500_cloud_last_message_age_seconds', 'Seconds since the last message from the cloud.', [], (s) =>
+    one(s.bridge.last_message_age_seconds),
+  );
+  gauge('nwp500_command_queue_depth', 'Commands waiting for the cloud link.', [], (s) =>
+    one(s.bridge.command_queue_depth),
+  );
+  gauge('nwp500_local_broker_connected', '1 while the local MQTT broker is connected.', [], (s) =>
+    flag(s.health.local_broker.connected),
+  );
+  gauge('nwp500_report_file_ok', '1 while the diagnostics report file can be written.', [], (s) =>
+    flag(s.report.state !== 'failing'),
+  );
+  gauge(
+    'nwp500_device_available',
+    '1 while the water heater is reachable with fresh data.',
+    ['device'],
+    (s) =>
+      s.bridge.devices.slice(0, MAX_DEVICES).map((d) => [{ device: deviceLabel(d.id) }, d.available ? 1 : 0]),
+  );
+  gauge(
+    'nwp500_device_last_update_age_seconds',
+    'Seconds since the water heater last reported.',
+    ['device'],
+    (s) =>
+      s.bridge.devices
+        .slice(0, MAX_DEVICES)
+        .flatMap((d): Sample[] =>
+          finite(d.last_update_age_seconds)
+            ? [[{ device: deviceLabel(d.id) }, d.last_update_age_seconds]]
+            : [],
+        ),
+  );
+
+  counter('nwp500_cloud_connections_total', 'Fresh cloud connections (including the first).', [], (s) =>
+    one(s.metrics.total_connections),
+  );
+  counter(
+    'nwp500_cloud_recoveries_total',
+    'Cloud connections recovered (resumed or deep reconnect).',
+    [],
+    (s) => one(s.metrics.connection_recovered),
+  );
+  counter('nwp500_cloud_disconnects_total', 'Outages: transitions from connected to disconnected.', [], (s) =>
+    one(s.metrics.total_disconnects),
+  );
+  counter('nwp500_cloud_drops_total', 'Cloud connection drops by error name.', ['error'], (s) =>
+    byKey('error', s.metrics.connection_drops_by_error),
+  );
+  counter('nwp500_cloud_reconnect_attempts_total', 'Reconnect attempts the link engine made.', [], (s) =>
+    one(s.metrics.total_reconnect_attempts),
+  );
+  counter('nwp500_cloud_deep_reconnect_attempts_total', 'Reconnect attempts that signed in again.', [], (s) =>
+    one(s.counters.deep_reconnect_attempts),
+  );
+  counter(
+    'nwp500_cloud_reconnect_failures_total',
+    'Failed reconnect attempts by error name.',
+    ['error'],
+    (s) => byKey('error', s.counters.reconnect_failures_by_error),
+  );
+  counter('nwp500_cloud_credential_renewals_total', 'AWS credentials obtained (sign-ins).', [], (s) =>
+    one(s.counters.credential_renewals),
+  );
+  counter('nwp500_messages_published_total', 'Publish requests sent to the cloud at once.', [], (s) =>
+    one(s.metrics.messages_published),
+  );
+  counter('nwp500_messages_queued_total', 'Publish requests put in the offline queue.', [], (s) =>
+    one(s.metrics.messages_queued),
+  );
+  counter('nwp500_messages_received_total', 'Messages received from the cloud.', [], (s) =>
+    one(s.counters.messages_in),
+  );
+  counter('nwp500_messages_sent_total', 'Messages sent to the cloud.', [], (s) =>
+    one(s.counters.messages_out),
+  );
+  counter('nwp500_commands_refused_total', 'HA commands refused, by reason.', ['reason'], (s) =>
+    byKey('reason', s.counters.commands_refused_by_reason),
+  );
+  counter('nwp500_commands_dropped_total', 'Queued commands dropped before delivery.', ['reason'], (s) => [
+    [{ reason: 'overflow' }, s.counters.queue_dropped_overflow],
+    [{ reason: 'expired' }, s.counters.queue_dropped_expired],
+  ]);
+
+  const scrape = async (): Promise<string> => {
+    snapshot = {
+      metrics: sources.collector.getMetrics(),
+      counters: sources.collector.getCounters(),
+      health: sources.health(),
+      bridge: sources.bridgeMetrics(),
+      report: sources.reportStatus(),
+      uptime: sources.uptimeSeconds(),
+    };
+    try {
+      return await registry.metrics();
+    } finally {
+      snapshot = null;
+    }
+  };
+  // The collect callbacks share one snapshot, so two scrapes at once must take turns.
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    contentType: registry.contentType,
+    render(): Promise<string> {
+      const run = queue.then(scrape);
+      queue = run.catch(() => undefined);
+      return run;
+    },
+  };
+}

@@ -1,0 +1,482 @@
+// The ingress page's script: polls /healthz, /api/timeline and (when something changed, or every
+// minute) /api/diagnostics, and renders them. Everything shown is set as text, never as HTML,
+// because error names and messages come from the network. URLs are relative (ingress prefix).
+
+// Plain browser JavaScript kept as a string (String.raw: backslashes stay as written). No template
+// literals inside, so the TypeScript template that holds it needs no escaping.
+export const PAGE_SCRIPT = String.raw`
+(function () {
+  'use strict';
+  var REFRESH_MS = 10000;
+  var REPORT_MAX_AGE_MS = 60000;
+  var SVG_NS = 'http://www.w3.org/2000/svg';
+  var DAY_MS = 86400000;
+  var state = {
+    health: null, timeline: null, report: null, reportRevision: null, reportAt: 0,
+    days: 7, skew: 0, timer: 0, busy: false, detail: ''
+  };
+
+  function $(id) { return document.getElementById(id); }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+  function h(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+  function svg(tag, attrs) {
+    var node = document.createElementNS(SVG_NS, tag);
+    for (var key in attrs) if (Object.prototype.hasOwnProperty.call(attrs, key)) node.setAttribute(key, String(attrs[key]));
+    return node;
+  }
+  // Error names are long SNAKE_CASE words: let them wrap after an underscore, not mid-word.
+  function errorName(text, cls) {
+    var node = h('span', 'mono name' + (cls ? ' ' + cls : ''));
+    String(text).split('_').forEach(function (part, i, parts) {
+      node.appendChild(document.createTextNode(part + (i < parts.length - 1 ? '_' : '')));
+      if (i < parts.length - 1) node.appendChild(document.createElement('wbr'));
+    });
+    return node;
+  }
+  function serverNow() { return Date.now() + state.skew; }
+  function plural(n, word) { return n + ' ' + word + (n === 1 ? '' : 's'); }
+
+  function duration(seconds) {
+    if (typeof seconds !== 'number' || !isFinite(seconds) || seconds < 0) return '\u2014';
+    var s = Math.floor(seconds);
+    if (s < 60) return s + ' s';
+    var m = Math.floor(s / 60);
+    if (m < 60) return m + ' min ' + (s % 60) + ' s';
+    var hr = Math.floor(m / 60);
+    if (hr < 48) return hr + ' h ' + (m % 60) + ' min';
+    return Math.floor(hr / 24) + ' d ' + (hr % 24) + ' h';
+  }
+  function when(ms) {
+    if (typeof ms !== 'number' || !isFinite(ms)) return '\u2014';
+    return new Date(ms).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  }
+  function clock(ms) {
+    return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  }
+  function ago(ms) {
+    var seconds = (serverNow() - ms) / 1000;
+    return seconds < 5 ? 'just now' : duration(seconds) + ' ago';
+  }
+  function kilobytes(n) {
+    return n < 1024 ? n + ' bytes' : (n / 1024).toFixed(n < 10240 ? 1 : 0) + ' KiB';
+  }
+  function parseTime(iso) {
+    var ms = typeof iso === 'string' ? Date.parse(iso) : NaN;
+    return isFinite(ms) ? ms : null;
+  }
+  function words(text) { return String(text).replace(/_/g, ' '); }
+
+  function getJson(url, init, okStatuses) {
+    var options = { cache: 'no-store', headers: { accept: 'application/json' } };
+    if (init) for (var key in init) options[key] = init[key];
+    return fetch(url, options).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (body) {
+        var ok = response.ok || (okStatuses && okStatuses.indexOf(response.status) !== -1);
+        if (!ok || body === null) {
+          var message = body && typeof body.message === 'string' ? body.message : 'HTTP ' + response.status;
+          throw new Error(message);
+        }
+        return body;
+      });
+    });
+  }
+
+  // ---- status pill and link facts -------------------------------------------------------------
+
+  var LINK_TEXT = {
+    connected: ['Connected', 'ok'], connecting: ['Connecting', 'warn'], reconnecting: ['Reconnecting', 'warn'],
+    auth_failed: ['Sign-in failed', 'bad'], gave_up: ['Gave up reconnecting', 'bad'], stopped: ['Stopped', 'muted']
+  };
+  function linkText(cloud) {
+    var entry = LINK_TEXT[cloud.state] || [words(cloud.state), cloud.connected ? 'ok' : 'warn'];
+    var text = entry[0];
+    if (cloud.state === 'reconnecting' && cloud.reconnect_attempt > 0) text += ' \u00b7 attempt ' + cloud.reconnect_attempt;
+    return { text: text, tone: entry[1] };
+  }
+
+  function renderPill() {
+    var pill = $('status-pill');
+    if (!state.health) return;
+    var link = linkText(state.health.cloud);
+    pill.textContent = link.text;
+    pill.className = 'pill tone-' + link.tone;
+  }
+
+  function fact(list, label, value, cls, id) {
+    list.appendChild(h('dt', '', label));
+    var dd = h('dd', cls || '', value);
+    if (id) dd.id = id;
+    list.appendChild(dd);
+    return dd;
+  }
+
+  function currentOutageStart() {
+    var t = state.timeline;
+    if (!t || t.connected || t.drops.length === 0) return null;
+    return t.drops[t.drops.length - 1].at_ms;
+  }
+
+  function renderLink() {
+    var list = clear($('link-facts'));
+    var health = state.health;
+    if (!health) return;
+    var cloud = health.cloud;
+    var link = LINK_TEXT[cloud.state] || [words(cloud.state), cloud.connected ? 'ok' : 'warn'];
+    fact(list, 'Cloud link', link[0], 'text-' + link[1]);
+    var since = parseTime(cloud.connected_since);
+    if (cloud.connected) {
+      fact(list, 'Connected since', since === null ? '\u2014' : when(since));
+      fact(list, 'Session uptime', '', '', 'uptime');
+    } else {
+      var attempt = cloud.reconnect_attempt > 0 ? 'attempt ' + cloud.reconnect_attempt : 'waiting to retry';
+      fact(list, 'Reconnecting', cloud.state === 'stopped' ? 'no' : attempt, 'text-warn');
+      fact(list, 'Down for', '', '', 'outage');
+    }
+    var lastError = fact(list, 'Last cloud error', cloud.last_error ? '' : 'none', cloud.last_error ? '' : 'text-muted');
+    if (cloud.last_error) lastError.appendChild(errorName(cloud.last_error));
+    var auth = health.auth.state;
+    fact(list, 'Sign-in', auth === 'signed_in' ? 'signed in' : words(auth), auth === 'auth_failed' ? 'text-bad' : auth === 'signed_in' ? 'text-ok' : '');
+    fact(list, 'Local MQTT broker', health.local_broker.connected ? 'connected' : 'disconnected', health.local_broker.connected ? 'text-ok' : 'text-bad');
+    var report = state.report;
+    if (report) {
+      var m = report.metrics;
+      fact(list, 'Watching for', duration(report.counters.observed_hours * 3600));
+      fact(list, 'Drops / recoveries', m.total_connection_drops + ' / ' + m.connection_recovered);
+      if (m.shortest_session_seconds !== null) {
+        fact(list, 'Sessions', 'average ' + duration(m.average_session_seconds) + ', longest ' + duration(m.longest_session_seconds));
+      }
+    }
+    tick();
+  }
+
+  function tick() {
+    var uptime = $('uptime');
+    var since = state.health ? parseTime(state.health.cloud.connected_since) : null;
+    if (uptime && since !== null) uptime.textContent = duration((serverNow() - since) / 1000);
+    var outage = $('outage');
+    var start = currentOutageStart();
+    if (outage) outage.textContent = start === null ? '\u2014' : duration((serverNow() - start) / 1000);
+  }
+
+  // ---- verdict, errors, checklist ---------------------------------------------------------------
+
+  var VERDICTS = {
+    collecting_baseline: ['Collecting baseline', 'info'], stable: ['Stable', 'ok'],
+    regular_interval: ['Regular interval', 'warn'], fixed_lifetime: ['Fixed lifetime', 'warn'],
+    random: ['Random', 'warn'], irregular: ['Irregular', 'warn'], bursty: ['Bursty', 'warn'],
+    load_correlated: ['Load-correlated', 'warn'], system_events: ['Host events', 'warn'],
+    immediate_rejection: ['Immediate rejection', 'bad'], half_open: ['Half-open link', 'warn'],
+    reconnect_failing: ['Reconnect failing', 'bad'], analysis_error: ['Analysis error', 'muted']
+  };
+
+  function renderVerdict() {
+    var box = clear($('verdict'));
+    if (!state.report) { box.appendChild(h('p', 'empty', 'Loading the analysis\u2026')); return; }
+    var a = state.report.analysis;
+    var v = VERDICTS[a.verdict] || [words(a.verdict), 'muted'];
+    var head = h('div', 'verdict-head');
+    head.appendChild(h('span', 'badge tone-' + v[1], v[0]));
+    head.appendChild(h('span', 'confidence', a.confidence + ' confidence'));
+    box.appendChild(head);
+    box.appendChild(h('h3', '', a.title));
+    if (a.likelyCause) box.appendChild(h('p', 'cause', a.likelyCause));
+    if (a.advice.length > 0) {
+      box.appendChild(h('h4', '', 'What to do'));
+      var list = h('ul', 'advice');
+      a.advice.forEach(function (line) { list.appendChild(h('li', '', line)); });
+      box.appendChild(list);
+    }
+    var keys = Object.keys(a.evidence);
+    if (keys.length > 0) {
+      var details = h('details');
+      details.appendChild(h('summary', '', 'Evidence (' + keys.length + ')'));
+      var table = h('table', 'evidence');
+      var body = h('tbody');
+      keys.forEach(function (key) {
+        var row = h('tr');
+        row.appendChild(h('td', '', words(key)));
+        var value = a.evidence[key];
+        row.appendChild(h('td', 'mono', value === null ? 'n/a' : String(value)));
+        body.appendChild(row);
+      });
+      table.appendChild(body);
+      details.appendChild(table);
+      box.appendChild(details);
+    }
+  }
+
+  function renderErrors() {
+    var box = clear($('errors'));
+    if (!state.report) return;
+    var rows = state.report.analysis.errorBreakdown.slice();
+    if (rows.length === 0) {
+      var byError = state.report.metrics.connection_drops_by_error;
+      rows = Object.keys(byError).map(function (name) { return { name: name, count: byError[name], meaning: '' }; });
+    }
+    if (rows.length === 0) {
+      box.appendChild(h('p', 'empty', 'No drops yet \u2014 collecting baseline.'));
+      return;
+    }
+    rows.sort(function (x, y) { return y.count - x.count; });
+    var max = rows[0].count || 1;
+    rows.forEach(function (row) {
+      var item = h('div', 'error-row');
+      var top = h('div', 'error-top');
+      top.appendChild(errorName(row.name, 'error-name'));
+      top.appendChild(h('span', 'error-count', row.count));
+      item.appendChild(top);
+      var bar = h('div', 'bar');
+      var fill = h('span');
+      fill.style.width = Math.max(2, Math.round((row.count / max) * 100)) + '%';
+      bar.appendChild(fill);
+      item.appendChild(bar);
+      if (row.meaning) item.appendChild(h('div', 'meaning', row.meaning));
+      box.appendChild(item);
+    });
+  }
+
+  var CHECKS = { yes: ['\u2713', 'ok', 'yes'], no: ['\u2715', 'bad', 'no'], unknown: ['?', 'muted', 'not known yet'] };
+  function renderChecklist() {
+    var list = clear($('checklist'));
+    if (!state.report) return;
+    var items = state.report.analysis.checklist;
+    if (items.length === 0) { list.appendChild(h('li', 'empty', 'Nothing to check yet.')); return; }
+    items.forEach(function (entry) {
+      var c = CHECKS[entry.answer] || CHECKS.unknown;
+      var li = h('li');
+      var mark = h('span', 'check tone-' + c[1], c[0]);
+      mark.setAttribute('role', 'img');
+      mark.setAttribute('aria-label', c[2]);
+      li.appendChild(mark);
+      li.appendChild(h('span', '', entry.item));
+      li.appendChild(h('span', 'check-detail', entry.detail));
+      list.appendChild(li);
+    });
+  }
+
+  // ---- the timeline chart -----------------------------------------------------------------------
+
+  function select(text) {
+    state.detail = text;
+    $('chart-detail').textContent = text || 'Tap or hover a mark for details.';
+  }
+
+  function dropText(d) {
+    return d.error + ' at ' + when(d.at_ms) + (d.session_seconds !== null ? ' after ' + duration(d.session_seconds) + ' connected' : ' (link was already down)');
+  }
+
+  function addTitle(node, text) {
+    var title = svg('title', {});
+    title.textContent = text;
+    node.appendChild(title);
+  }
+
+  function ticks(from, to, width) {
+    var span = to - from;
+    var step = span <= 2 * DAY_MS ? (width < 500 ? 6 : 3) * 3600000 : span <= 8 * DAY_MS ? DAY_MS : (width < 500 ? 7 : 2) * DAY_MS;
+    var first = new Date(from);
+    first.setHours(0, 0, 0, 0);
+    var out = [];
+    for (var t = first.getTime(); t <= to; t += step) if (t >= from) out.push(t);
+    return { list: out, hourly: step < DAY_MS };
+  }
+
+  function renderChart() {
+    var box = clear($('chart'));
+    var t = state.timeline;
+    var note = $('chart-note');
+    if (!t) return;
+    var width = Math.max(280, Math.floor(box.clientWidth || 600));
+    var pad = 8, top = 22, band = 30, height = top + band + 30;
+    var from = t.from_ms, to = t.now_ms;
+    var x = function (ms) { return pad + ((ms - from) / (to - from)) * (width - 2 * pad); };
+    var root = svg('svg', { viewBox: '0 0 ' + width + ' ' + height, width: width, height: height, role: 'img' });
+    root.setAttribute('aria-label', plural(t.sessions.length, 'session') + ' and ' + plural(t.drops.length, 'drop') + ' in the last ' + plural(t.days, 'day'));
+
+    var axis = svg('g', { class: 'axis' });
+    var marks = ticks(from, to, width);
+    marks.list.forEach(function (ms) {
+      var px = x(ms);
+      axis.appendChild(svg('line', { x1: px, x2: px, y1: top - 4, y2: top + band + 6 }));
+      if (px > width - pad - 56) return; // no room for a label at the right edge
+      var label = svg('text', { x: px + 3, y: top + band + 20 });
+      var d = new Date(ms);
+      label.textContent = marks.hourly && (d.getHours() !== 0)
+        ? d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+        : d.toLocaleDateString(undefined, { weekday: width < 500 ? undefined : 'short', month: 'numeric', day: 'numeric' });
+      axis.appendChild(label);
+    });
+    root.appendChild(axis);
+    root.appendChild(svg('rect', { class: 'track', x: pad, y: top, width: width - 2 * pad, height: band, rx: 4 }));
+
+    t.sessions.forEach(function (s) {
+      var end = s.end_ms === null ? to : s.end_ms;
+      var x0 = x(s.start_ms), x1 = x(end);
+      var rect = svg('rect', { class: 'session' + (s.end_ms === null ? ' ongoing' : ''), x: x0, y: top, width: Math.max(1, x1 - x0), height: band });
+      var text = (s.end_ms === null ? 'Connected since ' : 'Connected ') + (s.clipped ? 'before ' : '') + when(s.start_ms) +
+        (s.end_ms === null ? '' : ' \u2192 ' + when(s.end_ms)) + ' (' + duration((end - s.start_ms) / 1000) + (s.clipped ? '+' : '') + ')';
+      addTitle(rect, text);
+      rect.addEventListener('click', function () { select(text); });
+      root.appendChild(rect);
+    });
+
+    t.reconnect_failures.forEach(function (f) {
+      var dot = svg('circle', { class: 'failure', cx: x(f.at_ms), cy: top + band + 8, r: 3 });
+      addTitle(dot, 'Reconnect attempt failed: ' + f.error + ' at ' + when(f.at_ms));
+      root.appendChild(dot);
+    });
+    t.host_events.forEach(function (e) {
+      var px = x(e.at_ms), py = top - 12;
+      var diamond = svg('path', { class: 'host', d: 'M' + px + ' ' + (py - 4) + 'l4 4l-4 4l-4 -4z' });
+      addTitle(diamond, 'Host event: ' + words(e.kind) + ' at ' + when(e.at_ms));
+      root.appendChild(diamond);
+    });
+    t.drops.forEach(function (d) {
+      var px = x(d.at_ms);
+      var g = svg('g', { class: 'drop' });
+      g.appendChild(svg('line', { x1: px, x2: px, y1: top - 2, y2: top + band }));
+      g.appendChild(svg('path', { d: 'M' + (px - 5) + ' ' + (top - 9) + 'h10l-5 7z' }));
+      g.appendChild(svg('rect', { class: 'hit', x: px - 7, y: top - 12, width: 14, height: band + 14 }));
+      var text = dropText(d);
+      addTitle(g, text);
+      g.addEventListener('click', function () { select(text); });
+      root.appendChild(g);
+    });
+    var nowLine = svg('g', { class: 'now' });
+    nowLine.appendChild(svg('line', { x1: x(to), x2: x(to), y1: top - 4, y2: top + band + 4 }));
+    root.appendChild(nowLine);
+    box.appendChild(root);
+
+    clear(note);
+    if (t.sessions.length === 0 && t.drops.length === 0) {
+      note.appendChild(h('p', 'empty', 'No connection history in this period yet.'));
+    } else if (t.drops.length === 0) {
+      note.appendChild(h('p', 'empty', 'No drops yet \u2014 collecting baseline.'));
+    } else {
+      var last = t.drops[t.drops.length - 1];
+      note.appendChild(h('p', 'note', plural(t.drops.length, 'drop') + ' in the last ' + plural(t.days, 'day') + '. Latest: ' + dropText(last) + '.' +
+        (t.truncated ? ' Only the newest events are drawn.' : '')));
+    }
+    select(state.detail);
+  }
+
+  // ---- report file and export -------------------------------------------------------------------
+
+  function renderReportFile() {
+    var list = clear($('report-file'));
+    if (!state.health) return;
+    var file = state.health.report_file;
+    fact(list, 'File', file.path, 'mono');
+    if (file.state === 'failing' && file.error) {
+      fact(list, 'State', 'cannot write (' + file.error.code + ')', 'text-bad');
+      fact(list, 'Why', file.error.message);
+    } else if (file.state === 'ok') {
+      var at = parseTime(file.last_written_at);
+      fact(list, 'Last written', (at === null ? '\u2014' : ago(at)) + (file.last_bytes !== null ? ' \u00b7 ' + kilobytes(file.last_bytes) : ''), 'text-ok');
+    } else {
+      fact(list, 'State', 'not written yet', 'text-muted');
+    }
+  }
+
+  function exportNow() {
+    var button = $('export-btn');
+    var result = $('export-result');
+    button.disabled = true;
+    button.textContent = 'Exporting\u2026';
+    result.className = 'result';
+    result.textContent = '';
+    getJson('api/diagnostics/export', { method: 'POST' }).then(function (answer) {
+      result.className = 'result text-ok';
+      result.textContent = 'Saved ' + kilobytes(answer.bytes) + ' to ' + answer.path + ' at ' + clock(parseTime(answer.written_at) || Date.now()) + '.';
+      schedule(0);
+    }, function (error) {
+      result.className = 'result text-bad';
+      result.textContent = 'Export failed: ' + error.message;
+    }).then(function () {
+      button.disabled = false;
+      button.textContent = 'Export report now';
+    });
+  }
+
+  // ---- refresh loop -----------------------------------------------------------------------------
+
+  function renderAll() {
+    renderPill();
+    renderLink();
+    renderVerdict();
+    renderErrors();
+    renderChecklist();
+    renderChart();
+    renderReportFile();
+  }
+
+  function showProblem(message) {
+    var banner = $('banner');
+    if (!message) { banner.hidden = true; return; }
+    banner.hidden = false;
+    banner.textContent = message;
+    if (!state.health) {
+      var pill = $('status-pill');
+      pill.textContent = 'Bridge not reachable';
+      pill.className = 'pill tone-bad';
+    }
+  }
+
+  function refresh() {
+    if (state.busy) return;
+    state.busy = true;
+    Promise.all([getJson('healthz', null, [503]), getJson('api/timeline?days=' + state.days)]).then(function (answers) {
+      state.health = answers[0];
+      state.timeline = answers[1];
+      state.skew = state.timeline.now_ms - Date.now();
+      var stale = !state.report || state.reportRevision !== state.timeline.revision || Date.now() - state.reportAt > REPORT_MAX_AGE_MS;
+      if (!stale) return null;
+      var revision = state.timeline.revision;
+      return getJson('api/diagnostics').then(function (report) {
+        state.report = report;
+        state.reportRevision = revision;
+        state.reportAt = Date.now();
+      });
+    }).then(function () {
+      showProblem(null);
+      $('updated').textContent = 'Updated ' + clock(Date.now());
+      renderAll();
+    }, function (error) {
+      showProblem('Cannot reach the bridge right now: ' + error.message + '. Showing the last data received.');
+    }).then(function () {
+      state.busy = false;
+      schedule(REFRESH_MS);
+    });
+  }
+
+  function schedule(ms) {
+    clearTimeout(state.timer);
+    state.timer = setTimeout(function () { if (!document.hidden) refresh(); else schedule(REFRESH_MS); }, ms);
+  }
+
+  document.addEventListener('visibilitychange', function () { if (!document.hidden) schedule(0); });
+  $('export-btn').addEventListener('click', exportNow);
+  Array.prototype.forEach.call(document.querySelectorAll('[data-days]'), function (button) {
+    button.addEventListener('click', function () {
+      state.days = Number(button.getAttribute('data-days'));
+      Array.prototype.forEach.call(document.querySelectorAll('[data-days]'), function (other) {
+        other.setAttribute('aria-pressed', other === button ? 'true' : 'false');
+      });
+      select('');
+      schedule(0);
+    });
+  });
+  var resizeTimer = 0;
+  window.addEventListener('resize', function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(renderChart, 150);
+  });
+  setInterval(tick, 1000);
+  refresh();
+})();
+`;

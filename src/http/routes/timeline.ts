@@ -1,0 +1,42 @@
+// GET /api/timeline: the sessions and drops of the last days for the ingress page's chart. Not one
+// of DESIGN.md's contracted routes: an addition that only the page depends on.
+
+import type { FastifyPluginAsync } from 'fastify';
+import type { Clock } from '../../util/clock.js';
+import type { Redactor } from '../../util/redact.js';
+import { jsonSchemaOf } from '../jsonSchema.js';
+import {
+  buildTimeline,
+  DEFAULT_TIMELINE_DAYS,
+  MAX_TIMELINE_DAYS,
+  type TimelineCollector,
+  timelineSchema,
+} from '../timeline.js';
+
+export interface TimelineRouteOptions {
+  collector: TimelineCollector;
+  redactor: Redactor;
+  clock: Clock;
+}
+
+const query = {
+  type: 'object',
+  properties: { days: { type: 'integer', minimum: 1, maximum: MAX_TIMELINE_DAYS } },
+  additionalProperties: false,
+} as const;
+
+export const timelineRoutes: FastifyPluginAsync<TimelineRouteOptions> = async (app, options) => {
+  app.get<{ Querystring: { days?: number } }>(
+    '/api/timeline',
+    { schema: { querystring: query, response: { 200: jsonSchemaOf(timelineSchema) } } },
+    async (request, reply) =>
+      reply.send(
+        buildTimeline({
+          collector: options.collector,
+          redactor: options.redactor,
+          nowMs: options.clock.now(),
+          days: request.query.days ?? DEFAULT_TIMELINE_DAYS,
+        }),
+      ),
+  );
+};
