@@ -1,0 +1,459 @@
+// Wires the Navien cloud to Home Assistant: device events become retained state, availability and
+// discovery (rebuilt only when what it depends on changes), HA commands become cloud commands,
+// the link's health becomes the bridge device, stale discovery is removed once the device list is
+// known, and HA's birth brings everything back.
+
+import type { DeviceFeature } from '../device/feature.js';
+import { decodeFeature } from '../device/feature.js';
+import type { DeviceStatus } from '../device/status.js';
+import type { DiagnosticsCollector } from '../diagnostics/collector.js';
+import type { CloudDevice } from '../navien/api.js';
+import type { NavienCloud } from '../navien/cloud.js';
+import type { CloudLink } from '../navien/connection.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { pseudonym } from '../util/redact.js';
+import { BridgeDiagnostics } from './bridgeDiagnostics.js';
+import { buildBridgeDiscovery } from './bridgeEntities.js';
+import type { LocalBroker } from './broker.js';
+import { routeCommand } from './commands.js';
+import { buildWaterHeaterDiscovery } from './deviceDiscovery.js';
+import { DeviceMemory } from './deviceMemory.js';
+import type { DeviceDiscovery, Origin } from './discovery/index.js';
+import { EnergyStore, type EnergyTotals } from './energyStore.js';
+import { NWP500_ENTITIES } from './entities.js';
+import type { EntityDef } from './entityModel.js';
+import {
+  applyDiscoveryPlan,
+  currentComponents,
+  type DiscoveryPlan,
+  type DiscoveryRegistry,
+} from './registry.js';
+import { DEFAULT_VACATION_DAYS, type DeviceSnapshot, MODE_BY_SETTING, setting } from './snapshot.js';
+import { buildState } from './state.js';
+import { AVAILABILITY_OFFLINE, AVAILABILITY_ONLINE, isDeviceId } from './topics.js';
+
+export type CloudPort = Pick<NavienCloud, 'events' | 'devices' | 'device' | 'sendCommand'>;
+export type BrokerPort = Pick<
+  LocalBroker,
+  | 'topics'
+  | 'publish'
+  | 'clear'
+  | 'subscribe'
+  | 'onHomeAssistantBirth'
+  | 'republishRetained'
+  | 'isConnected'
+  | 'onConnected'
+>;
+
+export interface HaBridgeOptions {
+  cloud: CloudPort;
+  link: Pick<CloudLink, 'stats' | 'events'>;
+  broker: BrokerPort;
+  collector: Pick<
+    DiagnosticsCollector,
+    'getMetrics' | 'getRecentDrops' | 'analysisInput' | 'onChange' | 'recordCommandRefused'
+  >;
+  registry: DiscoveryRegistry;
+  /** data_dir: the energy totals and remembered device settings live there. */
+  dataDir: string;
+  /** The add-on version, shown as the discovery origin and the bridge device's firmware. */
+  version: string;
+  supportUrl?: string;
+  clock: Clock;
+  log: Logger;
+  /**
+   * With a status but no feature payload yet, discovery waits this long for the feature (it sets
+   * the range and modes) before it goes out with the defaults. Default 30 s.
+   */
+  featureGraceMs?: number;
+  /** Bridge diagnostics republish period (default 60 s). */
+  diagnosticsIntervalMs?: number;
+  /** Wait after a link event before the bridge diagnostics are republished (default 250 ms). */
+  diagnosticsSettleMs?: number;
+}
+
+interface DeviceRuntime {
+  mac: string;
+  name: string;
+  status: DeviceStatus | null;
+  feature: DeviceFeature | null;
+  energy: EnergyTotals | null;
+  available: boolean;
+  /** The inputs the current discovery was built from; a change means a rebuild. */
+  discoveryInputs: string | null;
+  discovery: DeviceDiscovery | null;
+  featureWaitOver: boolean;
+  featureTimer: TimerHandle | undefined;
+}
+
+/** The longest entity key we echo in a log line; longer ones are cut. */
+const LOGGED_KEY_CHARS = 40;
+
+export class HaBridge {
+  private readonly table: readonly EntityDef<DeviceSnapshot>[] = NWP500_ENTITIES;
+  private readonly memory: DeviceMemory;
+  private readonly energy: EnergyStore;
+  private readonly diagnostics: BridgeDiagnostics;
+  private readonly origin: Origin;
+  private readonly devices = new Map<string, DeviceRuntime>();
+  /** The discovery JSON last handed to the broker, per topic. */
+  private readonly publishedDiscovery = new Map<string, string>();
+  private readonly unsubscribers: Array<() => void> = [];
+  private registrySaving: Promise<void> = Promise.resolve();
+  private running = false;
+
+  constructor(private readonly options: HaBridgeOptions) {
+    const { dataDir, log, clock } = options;
+    const now = () => clock.now();
+    this.memory = new DeviceMemory({ dataDir, log, now });
+    this.energy = new EnergyStore({ dataDir, log, now });
+    this.diagnostics = new BridgeDiagnostics({
+      broker: options.broker,
+      link: options.link,
+      collector: options.collector,
+      clock,
+      log,
+      ...(options.diagnosticsIntervalMs === undefined ? {} : { intervalMs: options.diagnosticsIntervalMs }),
+      ...(options.diagnosticsSettleMs === undefined ? {} : { settleMs: options.diagnosticsSettleMs }),
+    });
+    this.origin = {
+      name: 'nwp500-bridge',
+      sw_version: options.version,
+      ...(options.supportUrl === undefined ? {} : { support_url: options.supportUrl }),
+    };
+  }
+
+  /** Loads what earlier runs remembered, then follows the cloud and the broker until `stop()`. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    await Promise.all([this.memory.load(), this.energy.load(), this.options.registry.load()]);
+    this.running = true;
+    const { broker, cloud, log } = this.options;
+    this.unsubscribers.push(
+      broker.subscribe(broker.topics.commandFilter, (topic, payload) => this.onCommand(topic, payload)),
+      broker.onHomeAssistantBirth(() => {
+        const count = broker.republishRetained();
+        log.info({ messages: count }, 'republished discovery, state and availability for Home Assistant');
+      }),
+      cloud.events.on('devices', (devices) => this.onDevices(devices)),
+      cloud.events.on('status', (mac, status) => this.onStatus(mac, status)),
+      cloud.events.on('feature', (mac, feature) => this.onFeature(mac, feature)),
+      cloud.events.on('energy', (mac, usage) => this.onEnergy(mac, usage.days)),
+      cloud.events.on('availability', (mac, available) => this.onAvailability(mac, available)),
+    );
+    this.diagnostics.start();
+    this.publishDiscovery(broker.topics.bridgeDiscovery, this.bridgeDiscovery());
+    const known = cloud.devices();
+    if (known.length > 0) this.onDevices(known);
+  }
+
+  /** Stops following events, clears every timer and waits for pending file writes. */
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const off of this.unsubscribers.splice(0)) off();
+    this.diagnostics.stop();
+    for (const runtime of this.devices.values()) this.clearFeatureTimer(runtime);
+    await Promise.all([this.memory.flush(), this.energy.flush(), this.registrySaving]);
+  }
+
+  // ---- cloud events ----------------------------------------------------------------------------
+
+  private onDevices(list: readonly CloudDevice[]): void {
+    if (!this.running) return;
+    const { broker, cloud } = this.options;
+    const listed = new Set<string>();
+    for (const device of list) {
+      const mac = device.macAddress;
+      if (!isDeviceId(mac)) continue;
+      listed.add(mac);
+      let runtime = this.devices.get(mac);
+      if (!runtime) {
+        runtime = this.createRuntime(mac, device.deviceName);
+        this.devices.set(mac, runtime);
+        const record = cloud.device(mac);
+        if (record?.feature) runtime.feature = record.feature;
+        if (record?.status) runtime.status = record.status;
+        runtime.available = record?.available ?? false;
+        this.publishAvailability(runtime);
+      } else {
+        runtime.name = device.deviceName;
+      }
+      if (device.deviceName) this.memory.remember(mac, { name: device.deviceName });
+      this.refreshDiscovery(runtime);
+      this.publishState(runtime);
+    }
+    for (const [mac, runtime] of this.devices) {
+      if (listed.has(mac)) continue;
+      this.clearFeatureTimer(runtime);
+      this.devices.delete(mac);
+      broker.clear(broker.topics.deviceState(mac));
+      broker.clear(broker.topics.deviceAvailability(mac));
+    }
+    this.collectStaleDiscovery();
+  }
+
+  private onStatus(mac: string, status: DeviceStatus): void {
+    const runtime = this.devices.get(mac);
+    if (!this.running || !runtime) return;
+    runtime.status = status;
+    const mode = MODE_BY_SETTING.get(setting(this.snapshotOf(runtime)) ?? -1);
+    this.memory.remember(mac, {
+      unit: status.temperatureUnit,
+      ...(mode === undefined ? {} : { lastMode: mode }),
+    });
+    if (!runtime.feature && !runtime.featureWaitOver && !runtime.featureTimer) {
+      runtime.featureTimer = this.options.clock.setTimeout(() => {
+        runtime.featureTimer = undefined;
+        runtime.featureWaitOver = true;
+        this.options.log.warn(
+          { device: pseudonym(mac) },
+          'no feature payload from the device yet; publishing its entities with the default range and modes',
+        );
+        this.refreshDiscovery(runtime);
+      }, this.options.featureGraceMs ?? 30_000);
+    }
+    this.refreshDiscovery(runtime);
+    this.publishState(runtime);
+  }
+
+  private onFeature(mac: string, feature: DeviceFeature): void {
+    const runtime = this.devices.get(mac);
+    if (!this.running || !runtime) return;
+    runtime.feature = feature;
+    this.clearFeatureTimer(runtime);
+    this.memory.remember(mac, { feature: feature.raw });
+    this.refreshDiscovery(runtime);
+    this.publishState(runtime);
+  }
+
+  private onEnergy(mac: string, days: Parameters<EnergyStore['record']>[1]): void {
+    const runtime = this.devices.get(mac);
+    if (!this.running || !runtime) return;
+    runtime.energy = this.energy.record(mac, days);
+    this.publishState(runtime);
+  }
+
+  private onAvailability(mac: string, available: boolean): void {
+    const runtime = this.devices.get(mac);
+    if (!this.running || !runtime) return;
+    runtime.available = available;
+    this.publishAvailability(runtime);
+  }
+
+  // ---- HA commands -----------------------------------------------------------------------------
+
+  private onCommand(topic: string, payload: Buffer): void {
+    if (!this.running) return;
+    const { broker, cloud, log } = this.options;
+    const parsed = broker.topics.parseCommandTopic(topic);
+    if (!parsed) {
+      this.refuse(undefined, undefined, 'unknown_device', 'the topic does not name a water heater');
+      return;
+    }
+    const runtime = this.devices.get(parsed.deviceId);
+    if (!runtime) {
+      this.refuse(
+        parsed.deviceId,
+        parsed.key,
+        'unknown_device',
+        'no such water heater on the NaviLink account',
+      );
+      return;
+    }
+    const routed = routeCommand(this.table, this.snapshotOf(runtime), parsed.key, payload);
+    if (!routed.ok) {
+      this.refuse(runtime.mac, parsed.key, routed.code, routed.reason);
+      return;
+    }
+    if (routed.remember && this.memory.remember(runtime.mac, routed.remember)) this.publishState(runtime);
+    for (const command of routed.commands) {
+      const outcome = cloud.sendCommand(runtime.mac, command);
+      if (!outcome.ok) {
+        // The cloud counted the refusal in diagnostics already; counting here would count it twice.
+        log.warn(
+          { device: pseudonym(runtime.mac), key: parsed.key, code: outcome.code, reason: outcome.reason },
+          `refused an HA command: ${outcome.reason}`,
+        );
+        return;
+      }
+    }
+  }
+
+  private refuse(mac: string | undefined, key: string | undefined, code: string, reason: string): void {
+    this.options.collector.recordCommandRefused(code);
+    this.options.log.warn(
+      {
+        ...(mac === undefined ? {} : { device: pseudonym(mac) }),
+        ...(key === undefined ? {} : { key: key.slice(0, LOGGED_KEY_CHARS) }),
+        code,
+      },
+      `refused an HA command: ${reason}`,
+    );
+  }
+
+  // ---- publishing ------------------------------------------------------------------------------
+
+  private createRuntime(mac: string, name: string): DeviceRuntime {
+    const remembered = this.memory.get(mac);
+    return {
+      mac,
+      name: name || remembered.name || 'NWP500',
+      status: null,
+      feature: remembered.feature ? decodeFeature(remembered.feature) : null,
+      energy: this.energy.totals(mac),
+      available: false,
+      discoveryInputs: null,
+      discovery: null,
+      featureWaitOver: false,
+      featureTimer: undefined,
+    };
+  }
+
+  private snapshotOf(runtime: DeviceRuntime): DeviceSnapshot {
+    const remembered = this.memory.get(runtime.mac);
+    return {
+      status: runtime.status,
+      feature: runtime.feature,
+      unit: runtime.status?.temperatureUnit ?? remembered.unit ?? runtime.feature?.temperatureUnit ?? 'F',
+      energy: runtime.energy,
+      vacationDays: remembered.vacationDays ?? DEFAULT_VACATION_DAYS,
+      lastMode: remembered.lastMode ?? null,
+    };
+  }
+
+  private publishAvailability(runtime: DeviceRuntime): void {
+    const { broker } = this.options;
+    broker.publish(
+      broker.topics.deviceAvailability(runtime.mac),
+      runtime.available ? AVAILABILITY_ONLINE : AVAILABILITY_OFFLINE,
+      { retain: true },
+    );
+  }
+
+  /** The state goes out once the device has reported; the broker skips it when nothing changed. */
+  private publishState(runtime: DeviceRuntime): void {
+    if (!runtime.status) return;
+    const { broker, log } = this.options;
+    try {
+      const state = buildState(this.table, this.snapshotOf(runtime));
+      broker.publish(broker.topics.deviceState(runtime.mac), JSON.stringify(state), { retain: true });
+    } catch (error) {
+      log.error({ err: error, device: pseudonym(runtime.mac) }, 'could not build the device state');
+    }
+  }
+
+  /**
+   * Builds the device's discovery when its inputs (name, unit, feature) changed. Without a feature
+   * payload (from the device or remembered) it waits: the range and modes come from there.
+   */
+  private refreshDiscovery(runtime: DeviceRuntime): void {
+    if (!runtime.feature && !runtime.featureWaitOver) return;
+    const snapshot = this.snapshotOf(runtime);
+    const inputs = JSON.stringify([runtime.name, snapshot.unit, runtime.feature?.raw ?? null]);
+    if (inputs === runtime.discoveryInputs) return;
+    const { broker, log } = this.options;
+    let message: DeviceDiscovery;
+    try {
+      message = buildWaterHeaterDiscovery({
+        table: this.table,
+        snapshot,
+        identity: { deviceId: runtime.mac, name: runtime.name },
+        topics: broker.topics,
+        origin: this.origin,
+      });
+    } catch (error) {
+      log.error({ err: error, device: pseudonym(runtime.mac) }, 'could not build the discovery message');
+      return;
+    }
+    runtime.discoveryInputs = inputs;
+    runtime.discovery = message;
+    this.publishDiscovery(broker.topics.deviceDiscovery(runtime.mac), message);
+  }
+
+  private bridgeDiscovery(): DeviceDiscovery {
+    return buildBridgeDiscovery({
+      table: this.diagnostics.table,
+      snapshot: this.diagnostics.snapshot(),
+      topics: this.options.broker.topics,
+      origin: this.origin,
+    });
+  }
+
+  /**
+   * Publishes a discovery message that changed and records it. Components it no longer has are
+   * removed the way HA asks (reduced to their platform first), since HA would keep them otherwise.
+   */
+  private publishDiscovery(topic: string, message: DeviceDiscovery): void {
+    const json = JSON.stringify(message);
+    if (this.publishedDiscovery.get(topic) === json) return;
+    this.publishedDiscovery.set(topic, json);
+    const { broker, registry, log } = this.options;
+    const keep = new Set(Object.keys(message.components));
+    const gone = (registry.snapshot().get(topic) ?? []).filter((ref) => !keep.has(ref.id));
+    if (gone.length === 0) {
+      broker.publish(topic, json, { retain: true, qos: 1 });
+      registry.recordDiscovery(topic, message);
+      this.saveRegistry();
+      return;
+    }
+    const plan: DiscoveryPlan = { removeTopics: [], removeComponents: new Map([[topic, gone]]) };
+    const current = new Map([[topic, message]]);
+    const result = applyDiscoveryPlan(plan, {
+      broker,
+      registry,
+      current,
+      log,
+      onApplied: () => this.saveRegistry(),
+    });
+    if (result === 'applied') this.saveRegistry();
+  }
+
+  /**
+   * Removes discovery this bridge published earlier for devices (or entities) it no longer has.
+   * Devices still waiting for their first feature payload keep their old discovery meanwhile.
+   */
+  private collectStaleDiscovery(): void {
+    const { broker, registry, log } = this.options;
+    const current = new Map<string, DeviceDiscovery>([
+      [broker.topics.bridgeDiscovery, this.bridgeDiscovery()],
+    ]);
+    const waiting = new Set<string>();
+    for (const runtime of this.devices.values()) {
+      const topic = broker.topics.deviceDiscovery(runtime.mac);
+      if (runtime.discovery) current.set(topic, runtime.discovery);
+      else waiting.add(topic);
+    }
+    const plan = registry.plan(currentComponents(current));
+    plan.removeTopics = plan.removeTopics.filter((topic) => !waiting.has(topic));
+    for (const topic of plan.removeTopics) {
+      this.publishedDiscovery.delete(topic);
+      const id = /\/device\/nwp500_([0-9a-f]{12})\/config$/.exec(topic)?.[1];
+      if (id !== undefined) {
+        broker.clear(broker.topics.deviceState(id));
+        broker.clear(broker.topics.deviceAvailability(id));
+      }
+    }
+    for (const [topic, message] of current) this.publishedDiscovery.set(topic, JSON.stringify(message));
+    const result = applyDiscoveryPlan(plan, {
+      broker,
+      registry,
+      current,
+      log,
+      onApplied: () => this.saveRegistry(),
+    });
+    if (result === 'applied') this.saveRegistry();
+  }
+
+  private saveRegistry(): void {
+    const { registry, log } = this.options;
+    this.registrySaving = this.registrySaving
+      .then(() => registry.save())
+      .catch((error: unknown) => log.warn({ err: error }, 'could not save the discovery registry'));
+  }
+
+  private clearFeatureTimer(runtime: DeviceRuntime): void {
+    this.options.clock.clearTimeout(runtime.featureTimer);
+    runtime.featureTimer = undefined;
+  }
+}

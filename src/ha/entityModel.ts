@@ -1,0 +1,122 @@
+// The vocabulary of the entity tables: what an entity of each HA platform declares — its HA
+// classes, how its value is read, how a command becomes device commands — generic over the
+// snapshot `S` the values are read from (a water heater's, or the bridge's own).
+
+import type { DeviceCommand } from '../device/commands.js';
+import type { RememberPatch } from './deviceMemory.js';
+import type { BINARY_SENSOR_DEVICE_CLASSES } from './discovery/binarySensor.js';
+import type { NumberDeviceClass, SensorDeviceClass, StateClass, WaterHeaterMode } from './discovery/index.js';
+
+/** A value in a state JSON: numbers, text (enum names, `ON`/`OFF`), or null for "unknown". */
+export type StateValue = string | number | null;
+export type Attributes = Record<string, StateValue>;
+
+export type BinarySensorDeviceClass = (typeof BINARY_SENSOR_DEVICE_CLASSES)[number];
+
+export type RefusalCode = 'out_of_range' | 'unsupported' | 'invalid';
+
+/** What an HA command turns into: device commands and/or settings the bridge keeps, or a refusal. */
+export type CommandPlan =
+  | { ok: true; commands: DeviceCommand[]; remember?: RememberPatch }
+  | { ok: false; code: RefusalCode; reason: string };
+
+export interface NumberRange {
+  min: number;
+  max: number;
+  step: number;
+}
+
+interface EntityCommon<S, Category extends 'diagnostic' | 'config' = 'diagnostic' | 'config'> {
+  /** unique_id suffix, component id, key in the state JSON and in `<b>/<id>/<key>/set`. */
+  key: string;
+  /** Sentence case, without the device name; null names the device's main entity. */
+  name: string | null;
+  enabled: boolean;
+  /** Sensors and binary sensors are read-only: HA allows them only `diagnostic`. */
+  category?: Category;
+  icon?: string;
+  /** Left out for devices where this returns false (e.g. a capability the feature denies). */
+  available?: (s: S) => boolean;
+}
+
+export interface SensorDef<S> extends EntityCommon<S, 'diagnostic'> {
+  platform: 'sensor';
+  deviceClass?: SensorDeviceClass;
+  stateClass?: StateClass;
+  unit?: string | ((s: S) => string);
+  /** suggested_display_precision. */
+  precision?: number;
+  /** For `deviceClass: 'enum'`: every state the sensor may show. */
+  options?: readonly string[];
+  read: (s: S) => StateValue;
+  /** JSON attributes, carried in the state JSON as `<key>_attributes`; always an object. */
+  attributes?: (s: S) => Attributes;
+}
+
+export interface BinarySensorDef<S> extends EntityCommon<S, 'diagnostic'> {
+  platform: 'binary_sensor';
+  deviceClass?: BinarySensorDeviceClass;
+  /** null = unknown (never guessed as off). */
+  read: (s: S) => boolean | null;
+  /** JSON attributes on a topic of their own (e.g. the bridge's link details). */
+  attributesTopic?: string;
+}
+
+export interface SwitchDef<S> extends EntityCommon<S> {
+  platform: 'switch';
+  read: (s: S) => boolean | null;
+  turn: (on: boolean, s: S) => CommandPlan;
+}
+
+export interface NumberDef<S> extends EntityCommon<S> {
+  platform: 'number';
+  deviceClass?: NumberDeviceClass;
+  unit?: string | ((s: S) => string);
+  range: (s: S) => NumberRange;
+  read: (s: S) => number | null;
+  set: (value: number, s: S) => CommandPlan;
+}
+
+export interface ButtonDef<S> extends EntityCommon<S> {
+  platform: 'button';
+  press: (s: S) => CommandPlan;
+}
+
+export interface WaterHeaterDef<S> extends EntityCommon<S> {
+  platform: 'water_heater';
+  /** The modes HA offers (`off` included). */
+  modes: (s: S) => WaterHeaterMode[];
+  /** Key of the mode in the state JSON and of its command topic. */
+  modeKey: string;
+  readMode: (s: S) => WaterHeaterMode | null;
+  setMode: (mode: WaterHeaterMode, s: S) => CommandPlan;
+  /** State keys read for the temperatures, published by other entities of the table. */
+  currentTemperatureKey: string;
+  /** Also the command key the setpoint goes to (the setpoint number's). */
+  targetTemperatureKey: string;
+  /** Command key of the power switch (`ON`/`OFF`). */
+  powerKey: string;
+  range: (s: S) => NumberRange;
+  temperatureUnit: (s: S) => 'C' | 'F';
+}
+
+export type EntityDef<S> =
+  | SensorDef<S>
+  | BinarySensorDef<S>
+  | SwitchDef<S>
+  | NumberDef<S>
+  | ButtonDef<S>
+  | WaterHeaterDef<S>;
+
+/** The entities of a table that a device with this snapshot has. */
+export function entitiesFor<S>(table: readonly EntityDef<S>[], s: S): EntityDef<S>[] {
+  return table.filter((def) => def.available?.(s) ?? true);
+}
+
+export function unitOf<S>(unit: string | ((s: S) => string) | undefined, s: S): string | undefined {
+  return typeof unit === 'function' ? unit(s) : unit;
+}
+
+export function onOff(value: boolean | null): 'ON' | 'OFF' | null {
+  return value === null ? null : value ? 'ON' : 'OFF';
+}

@@ -1,0 +1,203 @@
+// The bridge device's state and link attributes on a real Mosquitto, timers on a manual clock:
+// published soon after link events and once a minute otherwise, never per cloud message, and the
+// attributes only when what they say changed.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DiagnosticsCollector } from '../../src/diagnostics/collector.js';
+import { BridgeDiagnostics } from '../../src/ha/bridgeDiagnostics.js';
+import { LocalBroker } from '../../src/ha/broker.js';
+import { ManualClock } from '../../src/util/clock.js';
+import { type CapturedLog, captureLog } from '../helpers/logCapture.js';
+import { startBroker, type TestBroker } from '../helpers/mosquitto.js';
+import { LinkDouble } from './doubles.js';
+import { Observer, waitFor } from './observer.js';
+
+const DIAGNOSTICS = 'nwp500/bridge/diagnostics';
+const ATTRIBUTES = 'nwp500/bridge/diagnostics/attributes';
+
+let mqtt: TestBroker;
+let clock: ManualClock;
+let log: CapturedLog;
+let broker: LocalBroker;
+let observer: Observer;
+let link: LinkDouble;
+let collector: DiagnosticsCollector;
+let diagnostics: BridgeDiagnostics;
+
+beforeEach(async () => {
+  mqtt = await startBroker();
+  clock = new ManualClock();
+  log = captureLog('debug');
+  broker = new LocalBroker({
+    settings: { host: mqtt.host, port: mqtt.port, ssl: false, source: 'options' },
+    baseTopic: 'nwp500',
+    discoveryPrefix: 'homeassistant',
+    clientId: 'bridge-diagnostics-test',
+    log: log.logger,
+    stopTimeoutMs: 1000,
+  });
+  broker.start();
+  await waitFor(() => broker.isConnected(), 'the local broker');
+  observer = await Observer.connect(mqtt.url, ['nwp500/bridge/#']);
+  link = new LinkDouble(clock);
+  collector = new DiagnosticsCollector({ maxEventsRetained: 100, clock });
+  collector.recordConfigEpoch({ keep_alive_secs: 60 });
+  collector.recordConnectionSuccess({
+    eventType: 'connected',
+    sessionPresent: false,
+    returnCode: 0,
+    attemptNumber: 0,
+  });
+  diagnostics = new BridgeDiagnostics({
+    broker,
+    link,
+    collector,
+    clock,
+    log: log.logger,
+    intervalMs: 60_000,
+  });
+});
+
+afterEach(async () => {
+  diagnostics.stop();
+  await observer.close();
+  await broker.stop();
+  await mqtt.close();
+});
+
+function count(topic: string): number {
+  return observer.on(topic).length;
+}
+
+function last(topic: string): Record<string, unknown> {
+  return JSON.parse(observer.last(topic) ?? '{}') as Record<string, unknown>;
+}
+
+/** Lets the broker deliver whatever was published, by publishing a marker after it. */
+async function settled(): Promise<void> {
+  const marker = `nwp500/bridge/marker-${Math.random()}`;
+  broker.publish(marker, 'x');
+  await waitFor(() => observer.on(marker).length > 0, 'the marker');
+}
+
+describe('BridgeDiagnostics', () => {
+  it('publishes at start, then once a minute, not for every cloud message', async () => {
+    diagnostics.start();
+    await waitFor(() => count(DIAGNOSTICS) === 1, 'the first publish');
+    for (let i = 0; i < 500; i++) collector.recordMessage('in');
+    clock.advance(59_000);
+    await settled();
+    expect(count(DIAGNOSTICS)).toBe(1);
+    clock.advance(1_000);
+    await waitFor(() => count(DIAGNOSTICS) === 2, 'the minute publish');
+    expect(last(DIAGNOSTICS)).toMatchObject({
+      cloud_connected: 'ON',
+      session_uptime: 60,
+      link_state: 'connected',
+    });
+  });
+
+  it('publishes shortly after a link event, once for a burst of them', async () => {
+    diagnostics.start();
+    await waitFor(() => count(DIAGNOSTICS) === 1, 'the first publish');
+    link.setState('reconnecting');
+    collector.recordConnectionDrop({
+      error: { name: 'AWS_ERROR_MQTT_UNEXPECTED_HANGUP', message: 'hang-up', code: 5134 },
+      reconnectAttempt: 0,
+      activeSubscriptions: 2,
+      queuedCommands: 0,
+    });
+    clock.advance(250);
+    await waitFor(() => count(DIAGNOSTICS) === 2, 'the publish after the drop');
+    await settled();
+    expect(count(DIAGNOSTICS)).toBe(2);
+    expect(last(DIAGNOSTICS)).toMatchObject({
+      cloud_connected: 'OFF',
+      drops_total: 1,
+      drops_24h: 1,
+      last_drop_error: 'AWS_ERROR_MQTT_UNEXPECTED_HANGUP',
+      session_uptime: 0,
+    });
+  });
+
+  it('publishes a link coming back promptly, even while the drop analysis waits out its minimum interval', async () => {
+    diagnostics.start();
+    await waitFor(() => count(DIAGNOSTICS) === 1, 'the first publish');
+    link.setState('reconnecting');
+    collector.recordConnectionDrop({
+      error: { name: 'AWS_ERROR_MQTT_UNEXPECTED_HANGUP', message: 'hang-up', code: 5134 },
+      reconnectAttempt: 0,
+      activeSubscriptions: 2,
+      queuedCommands: 0,
+    });
+    clock.advance(250);
+    await waitFor(() => last(DIAGNOSTICS).cloud_connected === 'OFF', 'the drop');
+    clock.advance(750);
+    link.connectedAtMono = clock.monotonic();
+    link.setState('connected');
+    collector.recordConnectionSuccess({
+      eventType: 'resumed',
+      sessionPresent: true,
+      returnCode: 0,
+      attemptNumber: 1,
+    });
+    clock.advance(250);
+    await waitFor(
+      () => last(DIAGNOSTICS).cloud_connected === 'ON',
+      'the link back up, 1.25 s after the drop',
+    );
+  });
+
+  it('counts only the drops of the last 24 hours as recent', async () => {
+    collector.recordConnectionDrop({
+      error: { name: 'AWS_IO_SOCKET_CLOSED', message: 'closed', code: 1051 },
+      reconnectAttempt: 0,
+      activeSubscriptions: 2,
+      queuedCommands: 0,
+    });
+    clock.advance(25 * 3_600_000);
+    const snapshot = diagnostics.snapshot();
+    expect(snapshot.metrics.total_connection_drops).toBe(1);
+    expect(snapshot.drops24h).toBe(0);
+  });
+
+  it('republishes the link attributes only when what they say changes', async () => {
+    diagnostics.start();
+    await waitFor(() => count(ATTRIBUTES) === 1, 'the first attributes');
+    expect(last(ATTRIBUTES)).toMatchObject({
+      link_state: 'connected',
+      drops_total: 0,
+      config: { keep_alive_secs: 60 },
+    });
+    clock.advance(180_000);
+    await settled();
+    expect(count(DIAGNOSTICS)).toBe(4);
+    expect(count(ATTRIBUTES)).toBe(1);
+    link.setState('reconnecting');
+    collector.recordConnectionDrop({
+      error: { name: 'AWS_ERROR_MQTT_UNEXPECTED_HANGUP', message: 'hang-up', code: 5134 },
+      reconnectAttempt: 0,
+      activeSubscriptions: 2,
+      queuedCommands: 0,
+    });
+    clock.advance(250);
+    await waitFor(() => count(ATTRIBUTES) === 2, 'the attributes after the drop');
+    const attributes = last(ATTRIBUTES);
+    expect(attributes).toMatchObject({
+      link_state: 'reconnecting',
+      drops_by_error: { AWS_ERROR_MQTT_UNEXPECTED_HANGUP: 1 },
+      recent_drops: [{ error: 'AWS_ERROR_MQTT_UNEXPECTED_HANGUP', session_seconds: 180 }],
+    });
+    expect(JSON.stringify(attributes).length).toBeLessThan(2_000);
+  });
+
+  it('stops publishing and leaves no timer behind when stopped', async () => {
+    diagnostics.start();
+    link.setState('reconnecting');
+    diagnostics.stop();
+    expect(clock.pendingTimers()).toBe(0);
+    clock.advance(600_000);
+    await settled();
+    expect(count(DIAGNOSTICS)).toBe(1);
+  });
+});
