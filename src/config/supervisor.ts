@@ -45,11 +45,21 @@ export interface SupervisorLookupDeps {
 const DEFAULT_HOST = 'core-mosquitto';
 const DEFAULT_PORT = 1883;
 
-export async function resolveBrokerSettings(options: Options, deps: SupervisorLookupDeps): Promise<BrokerSettings> {
+export async function resolveBrokerSettings(
+  options: Options,
+  deps: SupervisorLookupDeps,
+): Promise<BrokerSettings> {
   const { log } = deps;
   if (options.mqtt_host) {
-    const settings = fromOptions(options, { host: options.mqtt_host, port: DEFAULT_PORT, ssl: false }, 'options');
-    log.info({ host: settings.host, port: settings.port, ssl: settings.ssl }, 'local MQTT broker from the add-on options');
+    const settings = fromOptions(
+      options,
+      { host: options.mqtt_host, port: DEFAULT_PORT, ssl: false },
+      'options',
+    );
+    log.info(
+      { host: settings.host, port: settings.port, ssl: settings.ssl },
+      'local MQTT broker from the add-on options',
+    );
     return settings;
   }
   const token = deps.env.SUPERVISOR_TOKEN ?? deps.env.HASSIO_TOKEN;
@@ -68,7 +78,10 @@ export async function resolveBrokerSettings(options: Options, deps: SupervisorLo
       'the Supervisor did not name an MQTT broker; trying the Mosquitto add-on address. Set mqtt_host to choose one',
     );
   } else {
-    log.info({ host: 'localhost', port: DEFAULT_PORT }, 'not running under the Supervisor and no mqtt_host set');
+    log.info(
+      { host: 'localhost', port: DEFAULT_PORT },
+      'not running under the Supervisor and no mqtt_host set',
+    );
   }
   const host = token ? DEFAULT_HOST : 'localhost';
   return fromOptions(options, { host, port: DEFAULT_PORT, ssl: false }, 'default');
@@ -112,7 +125,11 @@ async function lookupSupervisor(
       const parsed = serviceResponse.safeParse(body);
       if (response.ok && parsed.success) {
         const { data } = parsed.data;
-        const found: Omit<BrokerSettings, 'source'> = { host: data.host, port: data.port, ssl: data.ssl ?? false };
+        const found: Omit<BrokerSettings, 'source'> = {
+          host: data.host,
+          port: data.port,
+          ssl: data.ssl ?? false,
+        };
         if (data.username !== undefined) found.username = data.username;
         if (data.password !== undefined) found.password = data.password;
         return found;

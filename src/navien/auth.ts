@@ -113,9 +113,14 @@ export class NavienAuth {
 
   /** The stable MQTT client id of this install (one per add-on, never shared between HA instances). */
   clientId(): string {
-    const install = this.installIdValue ?? 'unloaded';
+    const install = this.installId();
     const seq = this.session?.userSeq;
     return seq === null || seq === undefined ? `navien-ha-${install}` : `navien-ha-${seq}-${install}`;
+  }
+
+  /** Eight hex digits that identify this install; stable across restarts. */
+  installId(): string {
+    return this.installIdValue ?? 'unloaded';
   }
 
   userId(): string {
@@ -355,6 +360,8 @@ export class NavienAuth {
       redactor.addSecret(session.aws.sessionToken);
     }
     this.session = session;
+    // The client id carries the account number: logs and reports show a stand-in.
+    redactor.addDeviceId(this.clientId());
     this.currentState = 'signed_in';
     this.lastError = null;
   }

@@ -18,6 +18,7 @@ import { backoffDelay } from '../util/backoff.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { TypedEmitter } from '../util/emitter.js';
 import type { Logger } from '../util/logger.js';
+import type { Redactor } from '../util/redact.js';
 import type { CloudDevice, NavienApi } from './api.js';
 import type { CloudLink, LinkState } from './connection.js';
 import { toCloudError } from './errors.js';
@@ -56,6 +57,8 @@ export interface NavienCloudOptions {
   /** A device whose last status is older than this many status intervals is unavailable. */
   staleIntervals?: number;
   diagnostics: CloudDiagnostics;
+  /** Learns each device's serial number as it arrives, so logs and reports never show it. */
+  redactor?: Redactor;
   clock: Clock;
   log: Logger;
   random?: () => number;
@@ -380,6 +383,7 @@ export class NavienCloud {
     const rawFeature = extractFeature(message);
     if (rawFeature !== undefined) {
       const feature = decodeFeature(rawFeature);
+      this.options.redactor?.addDeviceId(feature.controllerSerialNumber);
       if (feature.problems.length > 0)
         log.debug({ problems: feature.problems }, 'feature decoded with problems');
       record.feature = feature;

@@ -24,9 +24,12 @@ export function defaultSink(json = process.env.NWP500_LOG_JSON === '1'): LineSin
   return pretty({
     colorize: Boolean(process.stdout.isTTY),
     sync: true,
-    translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
-    ignore: 'pid,hostname',
+    translateTime: 'SYS:yyyy-mm-dd HH:MM:ss',
+    ignore: 'pid,hostname,module',
     messageKey: 'msg',
+    // One line per event, module first: what the add-on log tab shows best.
+    messageFormat: '{if module}[{module}] {end}{msg}',
+    singleLine: true,
   });
 }
 

@@ -61,7 +61,11 @@ describe('options', () => {
       env: { NAVIEN_EMAIL: 'a@b.co', NAVIEN_PASSWORD: 'secret', NWP500_OPTIONS: '/tmp/x.json' },
       readText: files({ '/tmp/x.json': JSON.stringify({ status_interval: 10 }) }),
     });
-    expect(result.ok && result.options).toMatchObject({ email: 'a@b.co', password: 'secret', status_interval: 10 });
+    expect(result.ok && result.options).toMatchObject({
+      email: 'a@b.co',
+      password: 'secret',
+      status_interval: 10,
+    });
   });
 
   it('treats empty strings as unset, as the Supervisor writes cleared optional fields', async () => {
@@ -72,25 +76,85 @@ describe('options', () => {
 
   it.each([
     ['keep_alive_secs', 10, 'option keep_alive_secs: must be a whole number between 30 and 1200 (got 10)'],
-    ['keep_alive_secs', 'sixty', 'option keep_alive_secs: must be a whole number between 30 and 1200 (got "sixty")'],
-    ['keep_alive_secs', 61.5, 'option keep_alive_secs: must be a whole number between 30 and 1200 (got 61.5)'],
+    [
+      'keep_alive_secs',
+      'sixty',
+      'option keep_alive_secs: must be a whole number between 30 and 1200 (got "sixty")',
+    ],
+    [
+      'keep_alive_secs',
+      61.5,
+      'option keep_alive_secs: must be a whole number between 30 and 1200 (got 61.5)',
+    ],
     ['status_interval', 4, 'option status_interval: must be a whole number between 5 and 3600 (got 4)'],
     ['mqtt_port', 70000, 'option mqtt_port: must be a whole number between 1 and 65535 (got 70000)'],
     ['mqtt_ssl', 'yes', 'option mqtt_ssl: must be true or false (got "yes")'],
     ['enable_command_queue', 1, 'option enable_command_queue: must be true or false (got 1)'],
-    ['max_reconnect_attempts', 0, 'option max_reconnect_attempts: must be -1 (unlimited) or at least 1 (got 0)'],
-    ['deep_reconnect_threshold', 0, 'option deep_reconnect_threshold: must be a whole number between 1 and 100 (got 0)'],
-    ['max_queued_commands', 0, 'option max_queued_commands: must be a whole number between 1 and 10000 (got 0)'],
-    ['max_queued_command_age', 0, 'option max_queued_command_age: must be a number of seconds between 1 and 86400 (got 0)'],
-    ['initial_reconnect_delay', 0, 'option initial_reconnect_delay: must be a number of seconds between 0.1 and 600 (got 0)'],
-    ['max_events_retained', 5, 'option max_events_retained: must be a whole number between 10 and 100000 (got 5)'],
-    ['diagnostics_export_interval', 5, 'option diagnostics_export_interval: must be 0 (only on demand) or at least 10 seconds (got 5)'],
-    ['diagnostics_file', '../secrets.yaml', 'option diagnostics_file: must be a plain file name (letters, digits, . _ -), without a directory (got "../secrets.yaml")'],
-    ['base_topic', 'nwp/#', 'option base_topic: base_topic must not contain spaces or the MQTT wildcards + and # (got "nwp/#")'],
-    ['discovery_prefix', '/ha', 'option discovery_prefix: discovery_prefix must not start or end with / (got "/ha")'],
-    ['log_level', 'verbose', 'option log_level: must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")'],
-    ['navien_api_url', 'ftp://x', 'option navien_api_url: must be an http:// or https:// URL (got "ftp://x")'],
-    ['navien_mqtt_url', 'https://x/mqtt', 'option navien_mqtt_url: must be a ws:// or wss:// URL (got "https://x/mqtt")'],
+    [
+      'max_reconnect_attempts',
+      0,
+      'option max_reconnect_attempts: must be -1 (unlimited) or at least 1 (got 0)',
+    ],
+    [
+      'deep_reconnect_threshold',
+      0,
+      'option deep_reconnect_threshold: must be a whole number between 1 and 100 (got 0)',
+    ],
+    [
+      'max_queued_commands',
+      0,
+      'option max_queued_commands: must be a whole number between 1 and 10000 (got 0)',
+    ],
+    [
+      'max_queued_command_age',
+      0,
+      'option max_queued_command_age: must be a number of seconds between 1 and 86400 (got 0)',
+    ],
+    [
+      'initial_reconnect_delay',
+      0,
+      'option initial_reconnect_delay: must be a number of seconds between 0.1 and 600 (got 0)',
+    ],
+    [
+      'max_events_retained',
+      5,
+      'option max_events_retained: must be a whole number between 10 and 100000 (got 5)',
+    ],
+    [
+      'diagnostics_export_interval',
+      5,
+      'option diagnostics_export_interval: must be 0 (only on demand) or at least 10 seconds (got 5)',
+    ],
+    [
+      'diagnostics_file',
+      '../secrets.yaml',
+      'option diagnostics_file: must be a plain file name (letters, digits, . _ -), without a directory (got "../secrets.yaml")',
+    ],
+    [
+      'base_topic',
+      'nwp/#',
+      'option base_topic: base_topic must not contain spaces or the MQTT wildcards + and # (got "nwp/#")',
+    ],
+    [
+      'discovery_prefix',
+      '/ha',
+      'option discovery_prefix: discovery_prefix must not start or end with / (got "/ha")',
+    ],
+    [
+      'log_level',
+      'verbose',
+      'option log_level: must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")',
+    ],
+    [
+      'navien_api_url',
+      'ftp://x',
+      'option navien_api_url: must be an http:// or https:// URL (got "ftp://x")',
+    ],
+    [
+      'navien_mqtt_url',
+      'https://x/mqtt',
+      'option navien_mqtt_url: must be a ws:// or wss:// URL (got "https://x/mqtt")',
+    ],
     ['email', 'not-an-email', 'option email: must be the e-mail address of your NaviLink account'],
     ['http_port', -1, 'option http_port: must be a whole number between 0 and 65535 (got -1)'],
   ])('rejects %s = %j with one clear line', async (key, value, line) => {
@@ -125,7 +189,9 @@ describe('options', () => {
     const notJson = await loadOptions({ env: {}, readText: files({ '/data/options.json': '{email:' }) });
     expect(!notJson.ok && notJson.problems).toEqual(['options file /data/options.json: is not valid JSON']);
     const array = await loadOptions({ env: {}, readText: files({ '/data/options.json': '[1,2]' }) });
-    expect(!array.ok && array.problems).toEqual(['options file /data/options.json: must contain a JSON object']);
+    expect(!array.ok && array.problems).toEqual([
+      'options file /data/options.json: must contain a JSON object',
+    ]);
   });
 
   it('warns about unknown keys without failing', async () => {

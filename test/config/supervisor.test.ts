@@ -112,12 +112,20 @@ describe('local broker settings', () => {
   it('lets explicit mqtt_* options win over the Supervisor answer', async () => {
     const sup = await fakeSupervisor((_req, res) => res.end(JSON.stringify(mosquittoService)));
     servers.push(sup.server);
-    const settings = await resolveBrokerSettings(await options({ mqtt_username: 'me', mqtt_password: 'mine' }), {
-      env: { SUPERVISOR_TOKEN: 't' },
-      log: captureLog().logger,
-      supervisorUrl: sup.url,
+    const settings = await resolveBrokerSettings(
+      await options({ mqtt_username: 'me', mqtt_password: 'mine' }),
+      {
+        env: { SUPERVISOR_TOKEN: 't' },
+        log: captureLog().logger,
+        supervisorUrl: sup.url,
+      },
+    );
+    expect(settings).toMatchObject({
+      host: 'core-mosquitto',
+      username: 'me',
+      password: 'mine',
+      source: 'supervisor',
     });
-    expect(settings).toMatchObject({ host: 'core-mosquitto', username: 'me', password: 'mine', source: 'supervisor' });
   });
 
   it('does not ask the Supervisor when mqtt_host is set', async () => {
@@ -154,7 +162,11 @@ describe('local broker settings', () => {
     const sup = await fakeSupervisor((_req, res) => res.end(JSON.stringify(mosquittoService)));
     servers.push(sup.server);
     const log = captureLog('trace');
-    await resolveBrokerSettings(await options(), { env: { SUPERVISOR_TOKEN: 't' }, log: log.logger, supervisorUrl: sup.url });
+    await resolveBrokerSettings(await options(), {
+      env: { SUPERVISOR_TOKEN: 't' },
+      log: log.logger,
+      supervisorUrl: sup.url,
+    });
     expect(log.text()).not.toContain('service-password');
   });
 });

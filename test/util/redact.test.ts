@@ -16,7 +16,8 @@ const secrets = {
 
 function plantedRedactor(): Redactor {
   const r = new Redactor();
-  for (const value of [secrets.password, secrets.email, secrets.accessToken, secrets.refreshToken]) r.addSecret(value);
+  for (const value of [secrets.password, secrets.email, secrets.accessToken, secrets.refreshToken])
+    r.addSecret(value);
   for (const value of [secrets.accessKeyId, secrets.secretKey, secrets.sessionToken]) r.addSecret(value);
   r.addDeviceId(secrets.mac);
   r.addDeviceId(secrets.serial);
@@ -74,11 +75,19 @@ describe('redaction', () => {
   it('keeps every planted secret out of every log line, in messages, fields and errors', () => {
     const log = captureLog('trace', plantedRedactor());
     const child = log.logger.child({ module: 'test' });
-    child.info({ password: 'unregistered-password-value', user: secrets.email }, `signing in as ${secrets.email}`);
+    child.info(
+      { password: 'unregistered-password-value', user: secrets.email },
+      `signing in as ${secrets.email}`,
+    );
     child.debug({ token: { accessToken: secrets.accessToken } }, 'tokens');
-    child.warn({ err: new Error(`refused: key ${secrets.accessKeyId} token ${secrets.sessionToken}`) }, 'failed');
+    child.warn(
+      { err: new Error(`refused: key ${secrets.accessKeyId} token ${secrets.sessionToken}`) },
+      'failed',
+    );
     child.info({ topic: `cmd/52/navilink-${secrets.mac}/st`, serial: secrets.serial }, 'subscribed');
-    child.error(`quoted password ${secrets.password} and secret ${secrets.secretKey} and ${secrets.refreshToken}`);
+    child.error(
+      `quoted password ${secrets.password} and secret ${secrets.secretKey} and ${secrets.refreshToken}`,
+    );
     const text = log.text();
     for (const value of Object.values(secrets)) expect(text).not.toContain(value);
     expect(text).not.toContain('unregistered-password-value');
@@ -96,7 +105,9 @@ describe('redaction', () => {
 describe('redaction of object keys', () => {
   it('scrubs secrets out of keys too, adding up counts that collide', () => {
     const r = plantedRedactor();
-    const out = r.redact({ commands_refused_by_reason: { [`unknown device ${secrets.mac}`]: 2, 'unknown device **MAC**': 1 } });
+    const out = r.redact({
+      commands_refused_by_reason: { [`unknown device ${secrets.mac}`]: 2, 'unknown device **MAC**': 1 },
+    });
     expect(JSON.stringify(out)).not.toContain(secrets.mac);
     expect(Object.values(out.commands_refused_by_reason)).toEqual([2, 1]);
     const colliding = new Redactor().redact({ [`a ${secrets.email}`]: 1, 'a **EMAIL**': 2 });
