@@ -163,9 +163,7 @@ const cloud = new NavienCloud({
   log,
 });
 let confirmations = 0;
-let statuses = 0;
 cloud.events.on('status', (_mac, status) => {
-  statuses++;
   if (status.command === 33554464) confirmations++;
 });
 cloud.start();

@@ -244,7 +244,7 @@ export class NavienAuth {
             data.data.userInfo?.userSeq ?? null,
           )
         : null;
-    if (!session || !session.aws) {
+    if (!session?.aws) {
       const error = new NavienError(
         'NAVIEN_BAD_RESPONSE',
         'NaviLink sign-in answer lacked tokens or AWS credentials',
