@@ -83,7 +83,7 @@ export const optionsSchema = optionsObject.refine((o) => o.max_reconnect_delay >
 export type Options = z.infer<typeof optionsSchema>;
 export type OptionKey = keyof Options;
 
-const OPTION_KEYS: readonly string[] = Object.keys(optionsObject.shape);
+export const OPTION_KEYS: readonly string[] = Object.keys(optionsObject.shape);
 const SECRET_OPTION_KEYS = new Set(['password', 'mqtt_password', 'email', 'mqtt_username']);
 
 export type LoadResult =
