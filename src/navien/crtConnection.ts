@@ -31,6 +31,7 @@ export interface CrtConnectionHandlers {
 /** aws-crt's SDK reconnect waits this long before its first attempt: we act long before. */
 const SDK_RECONNECT_PARKED_SECS = 3600;
 const AWS_ERROR_UNKNOWN = 3;
+const CLOSE_TIMEOUT_MS = 5_000;
 const AWS_AUTH_SIGNING_NO_CREDENTIALS = 6146;
 
 /** TLS contexts are costly native objects; one per trust configuration is enough. */
@@ -188,13 +189,21 @@ export class CrtConnection {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    let timer: NodeJS.Timeout | undefined;
+    // A disconnect on a dying socket can take long to settle; shutdown must not wait on it.
+    const bounded = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
+      timer.unref();
+    });
     try {
-      await this.connection.disconnect();
+      await Promise.race([this.connection.disconnect(), bounded]);
     } catch (error) {
       this.options.log.trace(
         { err: toCloudError(error) },
         'closing an MQTT connection that was not connected',
       );
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

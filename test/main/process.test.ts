@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { diagnosticsReportSchema } from '../../src/diagnostics/report.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { Observer } from '../ha/observer.js';
 import { startBroker, type TestBroker } from '../helpers/mosquitto.js';
@@ -153,6 +154,10 @@ describe('the bridge process', () => {
     });
     const exported = await b.http<{ path: string }>('/api/diagnostics/export', { method: 'POST' });
     expect(exported.status).toBe(200);
+    // The export of a real run validates against its schema and names the drop.
+    const report = diagnosticsReportSchema.parse(JSON.parse(await readFile(exported.body.path, 'utf8')));
+    expect(report.recent_drops.map((d) => d.error_name)).toContain('AWS_ERROR_MQTT_UNEXPECTED_HANGUP');
+    expect(report.aws_error_counts.AWS_ERROR_MQTT_UNEXPECTED_HANGUP).toBe(1);
 
     const session = JSON.parse(await readFile(join(b.dataDir, 'navien_session.json'), 'utf8')) as {
       session: { idToken: string; accessToken: string; refreshToken: string; aws: Record<string, string> };

@@ -4,16 +4,20 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { toCloudError } from '../../src/navien/errors.js';
+import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcpProxy.js';
 import { type CloudStack, dropNames, startStack, statusFlows, waitFor } from './harness.js';
 
 let stack: CloudStack | undefined;
 let proxy: TcpProxy | undefined;
+let sharedSim: Simulator | undefined;
 afterEach(async () => {
   await stack?.close();
   await proxy?.close();
+  await sharedSim?.close();
   stack = undefined;
   proxy = undefined;
+  sharedSim = undefined;
 });
 
 describe('aws-crt behaviour the link works around', () => {
@@ -36,8 +40,8 @@ describe('aws-crt behaviour the link works around', () => {
 
   it('abandons a WebSocket upgrade that never gets an answer, and fences it when it answers late', async () => {
     // The proxy needs the simulator's port, so build the stack around one simulator.
-    const { startSimulator } = await import('../../src/sim/index.js');
     const sim = await startSimulator({ keepAlive: { minSecs: 1 } });
+    sharedSim = sim;
     proxy = await startTcpProxy('127.0.0.1', sim.ports.wss);
     const p = proxy;
     stack = await startStack({
@@ -63,7 +67,6 @@ describe('aws-crt behaviour the link works around', () => {
     await new Promise((r) => setTimeout(r, 2_000));
     expect(s.collector.getMetrics().total_connection_drops).toBe(drops);
     expect(s.link.isConnected()).toBe(true);
-    await sim.close();
   });
 
   it('renews the AWS credentials by sign-in before they expire, without a drop, and reconnects with them', async () => {
@@ -105,8 +108,8 @@ describe('aws-crt behaviour the link works around', () => {
   });
 
   it('resubscribes, then rebuilds, a link that still looks connected but hears nothing', async () => {
-    const { startSimulator } = await import('../../src/sim/index.js');
     const sim = await startSimulator({ keepAlive: { minSecs: 1 } });
+    sharedSim = sim;
     proxy = await startTcpProxy('127.0.0.1', sim.ports.wss);
     const p = proxy;
     stack = await startStack({
@@ -125,6 +128,5 @@ describe('aws-crt behaviour the link works around', () => {
     p.mode = 'pass';
     await waitFor('reconnected', () => s.link.isConnected(), 15_000);
     await statusFlows(s);
-    await sim.close();
   });
 });

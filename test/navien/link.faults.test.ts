@@ -146,6 +146,19 @@ describe('cloud link faults', () => {
     expect(s.link.state()).toBe('stopped');
   });
 
+  it('reports a device unavailable once its data is older than five status intervals', async () => {
+    const s = await connected({ statusIntervalMs: 300 });
+    const changes: boolean[] = [];
+    s.cloud.events.on('availability', (_mac, available) => changes.push(available));
+    expect(s.cloud.device(MAC)?.available).toBe(true);
+    s.sim.faults.setDeviceOnline(MAC, false);
+    await waitFor('the device to go stale', () => s.cloud.device(MAC)?.available === false, 5_000);
+    expect(s.link.isConnected()).toBe(true);
+    s.sim.faults.setDeviceOnline(MAC, true);
+    await waitFor('the device back', () => s.cloud.device(MAC)?.available === true, 5_000);
+    expect(changes).toEqual([false, true]);
+  });
+
   it(`hears a device (${MAC}) that comes back online`, async () => {
     const s = await connected();
     s.sim.faults.setDeviceOnline(MAC, false);
