@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { EnergyDay } from '../device/energy.js';
 import { roundTo } from '../device/units.js';
 import type { Logger } from '../util/logger.js';
-import { JsonStore } from './jsonStore.js';
+import { JsonStore } from '../util/jsonStore.js';
 
 export const ENERGY_FILE = 'energy-totals.json';
 

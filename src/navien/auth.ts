@@ -4,9 +4,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { moveAside, readJsonFile, writeFileAtomic } from '../util/atomicFile.js';
 import { type BackoffPolicy, backoffDelay } from '../util/backoff.js';
 import type { Clock } from '../util/clock.js';
+import { JsonStore } from '../util/jsonStore.js';
 import type { Logger } from '../util/logger.js';
 import type { Redactor } from '../util/redact.js';
 import { NavienError } from './errors.js';
@@ -61,12 +61,18 @@ export class NavienAuth {
   private signInFlight: Promise<NavienSession> | null = null;
   private refreshFlight: Promise<NavienSession> | null = null;
   private readonly renewalListeners = new Set<RenewalListener>();
-  private readonly path: string;
+  private readonly store: JsonStore<typeof stateFileSchema>;
   private readonly accountHash: string;
   private signIns = 0;
 
   constructor(private readonly options: AuthOptions) {
-    this.path = join(options.dataDir, STATE_FILE);
+    this.store = new JsonStore({
+      path: join(options.dataDir, STATE_FILE),
+      schema: stateFileSchema,
+      what: 'the saved NaviLink tokens',
+      log: options.log,
+      now: () => options.clock.now(),
+    });
     this.accountHash = createHash('sha256').update(options.email.trim().toLowerCase()).digest('hex');
     options.redactor.addSecret(options.email);
     options.redactor.addSecret(options.password);
@@ -75,22 +81,14 @@ export class NavienAuth {
   /** Restores the install id and, for the same account, the saved tokens (no sign-in on restart). */
   async load(): Promise<void> {
     const { log } = this.options;
-    const read = await readJsonFile(this.path, () => this.options.clock.now());
-    if (read.kind === 'corrupt')
-      log.warn({ movedTo: read.movedTo }, 'saved NaviLink session was unreadable; moved aside');
-    if (read.kind === 'ok') {
-      const parsed = stateFileSchema.safeParse(read.value);
-      if (!parsed.success) {
-        const movedTo = await moveAside(this.path, () => this.options.clock.now());
-        log.warn({ movedTo }, 'saved NaviLink session has an unknown format; moved aside');
-      } else {
-        this.installIdValue = parsed.data.installId;
-        if (parsed.data.account === this.accountHash && parsed.data.session) {
-          this.adopt(parsed.data.session);
-          log.info('restored the saved NaviLink session');
-        } else if (parsed.data.session) {
-          log.info('saved NaviLink session belongs to another account; it will not be used');
-        }
+    const saved = await this.store.read();
+    if (saved) {
+      this.installIdValue = saved.installId;
+      if (saved.account === this.accountHash && saved.session) {
+        this.adopt(saved.session);
+        log.info('restored the saved NaviLink session');
+      } else if (saved.session) {
+        log.info('saved NaviLink session belongs to another account; it will not be used');
       }
     }
     if (!this.installIdValue) {
@@ -379,21 +377,14 @@ export class NavienAuth {
     }
   }
 
+  /** Tokens stay private (0600, written atomically); the e-mail is kept only as a hash. */
   private async save(): Promise<void> {
-    const content = {
+    await this.store.write({
       format: 'nwp500-bridge/navien-session',
       version: 1,
-      installId: this.installIdValue,
+      installId: this.installId(),
       account: this.accountHash,
       session: this.session,
-    };
-    try {
-      await writeFileAtomic(this.path, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
-    } catch (error) {
-      this.options.log.warn(
-        { err: error },
-        'could not save the NaviLink session; the next restart will sign in again',
-      );
-    }
+    });
   }
 }

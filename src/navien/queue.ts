@@ -4,8 +4,8 @@
 
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { moveAside, readJsonFile, writeFileAtomic } from '../util/atomicFile.js';
 import type { Clock } from '../util/clock.js';
+import { JsonStore } from '../util/jsonStore.js';
 import type { Logger } from '../util/logger.js';
 
 export interface QueuedCommand {
@@ -52,12 +52,21 @@ export type PublishFn = (command: QueuedCommand) => Promise<void>;
 export class CommandQueue {
   private items: QueuedCommand[] = [];
   private readonly inFlight = new Set<string>();
-  private saving: Promise<void> | null = null;
-  private saveAgain = false;
+  private readonly store: JsonStore<typeof fileSchema> | undefined;
   private flushing: Promise<FlushResult> | null = null;
   private dropped = { overflow: 0, expired: 0 };
 
-  constructor(private readonly options: CommandQueueOptions) {}
+  constructor(private readonly options: CommandQueueOptions) {
+    this.store = options.path
+      ? new JsonStore({
+          path: options.path,
+          schema: fileSchema,
+          what: 'the queued commands',
+          log: options.log,
+          now: () => options.clock.now(),
+        })
+      : undefined;
+  }
 
   get size(): number {
     return this.items.length;
@@ -69,22 +78,13 @@ export class CommandQueue {
 
   /** Restores commands saved by an earlier run; those past the age limit are dropped (and counted). */
   async load(): Promise<void> {
-    const { path, log } = this.options;
-    if (!path) return;
-    const read = await readJsonFile(path, () => this.options.clock.now());
-    if (read.kind === 'corrupt')
-      log.warn({ movedTo: read.movedTo }, 'saved command queue was unreadable; moved aside');
-    if (read.kind !== 'ok') return;
-    const parsed = fileSchema.safeParse(read.value);
-    if (!parsed.success) {
-      const movedTo = await moveAside(path, () => this.options.clock.now());
-      log.warn({ movedTo }, 'saved command queue has an unknown format; moved aside');
-      return;
-    }
-    this.items = parsed.data.commands;
+    const saved = await this.store?.read();
+    if (!saved) return;
+    this.items = saved.commands;
     this.expire();
-    if (this.items.length > 0)
-      log.info({ commands: this.items.length }, 'restored queued commands from the last run');
+    if (this.items.length > 0) {
+      this.options.log.info({ commands: this.items.length }, 'restored queued commands from the last run');
+    }
   }
 
   enqueue(input: Omit<QueuedCommand, 'id' | 'createdAt'>): QueuedCommand {
@@ -188,36 +188,14 @@ export class CommandQueue {
     this.options.onDrop?.(reason, command);
   }
 
-  /** Coalesced atomic saves: at most one write in flight and one more queued behind it. */
+  /** Saves in the background; a burst of changes collapses into few atomic writes. */
   private scheduleSave(): void {
-    if (!this.options.path) return;
-    if (this.saving) {
-      this.saveAgain = true;
-      return;
-    }
-    this.saving = this.save().finally(() => {
-      this.saving = null;
-      if (this.saveAgain) {
-        this.saveAgain = false;
-        this.scheduleSave();
-      }
-    });
-  }
-
-  private async save(): Promise<void> {
-    const { path, log } = this.options;
-    if (!path) return;
-    const content = { format: 'nwp500-bridge/command-queue', version: 1, commands: this.items };
-    try {
-      await writeFileAtomic(path, JSON.stringify(content), { mode: 0o600 });
-    } catch (error) {
-      log.warn({ err: error }, 'could not save the command queue');
-    }
+    void this.store?.write({ format: 'nwp500-bridge/command-queue', version: 1, commands: this.items });
   }
 
   /** Waits until every pending save reached the disk (for shutdown and tests). */
   async settle(): Promise<void> {
-    while (this.saving) await this.saving;
+    await this.store?.flush();
   }
 }
 

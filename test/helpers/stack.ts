@@ -5,18 +5,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DiagnosticsCollector } from '../../src/diagnostics/collector.js';
+import type { DiagnosticsCollector } from '../../src/diagnostics/collector.js';
 import { HaBridge, type HaBridgeOptions } from '../../src/ha/bridge.js';
 import { LocalBroker } from '../../src/ha/broker.js';
 import { DiscoveryRegistry } from '../../src/ha/registry.js';
-import { NavienApi } from '../../src/navien/api.js';
-import { NavienAuth } from '../../src/navien/auth.js';
-import { NavienCloud } from '../../src/navien/cloud.js';
-import { CloudLink } from '../../src/navien/connection.js';
-import { CommandQueue } from '../../src/navien/queue.js';
+import type { NavienCloud } from '../../src/navien/cloud.js';
+import type { CloudLink } from '../../src/navien/connection.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/sim/index.js';
 import { systemClock } from '../../src/util/clock.js';
-import { type CapturedLog, captureLog } from './logCapture.js';
+import { startStack } from './cloudStack.js';
+import type { CapturedLog } from './logCapture.js';
 import { startBroker, type TestBroker } from './mosquitto.js';
 
 /** The simulator's default device. */
@@ -53,54 +51,18 @@ export interface HaStackOptions {
 }
 
 export async function startHaStack(options: HaStackOptions = {}): Promise<HaStack> {
-  const sim = options.simulator ?? (await startSimulator({ keepAlive: { minSecs: 1 }, ...options.sim }));
   const mqtt = options.mqtt ?? (await startBroker());
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'nwp500-ha-')));
-  const log = captureLog('debug');
-  const clock = systemClock;
-  const collector = new DiagnosticsCollector({ maxEventsRetained: 1000, clock, log: log.logger });
-  collector.recordConfigEpoch({ keep_alive_secs: 30 });
-  const auth = new NavienAuth({
-    apiUrl: sim.restUrl,
-    email: sim.account.email,
-    password: sim.account.password,
+  const simulator =
+    options.simulator ?? (await startSimulator({ keepAlive: { minSecs: 1 }, ...options.sim }));
+  const cloudSide = await startStack({
+    simulator,
     dataDir,
-    clock,
-    log: log.logger.child({ module: 'navien/auth' }),
-    redactor: log.redactor,
-  });
-  await auth.load();
-  auth.onRenewal((info) => collector.recordCredentialRenewal(info));
-  const queue = new CommandQueue({
-    maxSize: 200,
-    maxAgeMs: 300_000,
-    clock,
-    log: log.logger,
-    onDrop: (reason) => collector.recordQueueDrop(reason),
-  });
-  const link = new CloudLink({
-    url: sim.mqttsUrl,
-    caPem: sim.caPem,
-    keepAliveSecs: 30,
-    connectTimeoutMs: 5_000,
-    reconnect: { initialMs: 200, maxMs: 2_000, deepThreshold: 5, maxAttempts: -1 },
-    queue,
-    flushRatePerSecond: 100,
-    auth,
-    diagnostics: collector,
-    clock,
-    log: log.logger.child({ module: 'navien/connection' }),
-  });
-  const api = new NavienApi(auth, log.logger, log.redactor);
-  const cloud = new NavienCloud({
-    api,
-    link,
-    clientId: () => auth.clientId(),
     statusIntervalMs: options.statusIntervalMs ?? 2_000,
-    diagnostics: collector,
-    clock,
-    log: log.logger.child({ module: 'navien/cloud' }),
   });
+  const { sim, log, collector, link, cloud } = cloudSide;
+  const clock = systemClock;
+  collector.recordConfigEpoch({ keep_alive_secs: 30 });
   const broker = new LocalBroker({
     settings: { host: mqtt.host, port: mqtt.port, ssl: false, source: 'options' },
     baseTopic: BASE_TOPIC,
@@ -128,15 +90,14 @@ export async function startHaStack(options: HaStackOptions = {}): Promise<HaStac
   });
   broker.start();
   await bridge.start();
-  cloud.start();
+  cloudSide.start();
 
   let bridgeStopped = false;
   const stopBridge = async () => {
     if (bridgeStopped) return;
     bridgeStopped = true;
     await bridge.stop();
-    await cloud.stop();
-    await queue.settle();
+    await cloudSide.close();
     await broker.stop();
   };
   return {
@@ -154,7 +115,7 @@ export async function startHaStack(options: HaStackOptions = {}): Promise<HaStac
     async close() {
       await stopBridge();
       if (!options.mqtt) await mqtt.close();
-      if (!options.simulator) await sim.close();
+      if (!options.simulator) await simulator.close();
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -9,8 +9,8 @@ import { NavienAuth } from '../../src/navien/auth.js';
 import { NavienError } from '../../src/navien/errors.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { ManualClock, systemClock } from '../../src/util/clock.js';
+import { MAC } from '../helpers/cloudStack.js';
 import { captureLog } from '../helpers/logCapture.js';
-import { MAC } from './harness.js';
 
 let sim: Simulator;
 let dir: string;
@@ -133,7 +133,7 @@ describe('NaviLink session', () => {
     const { auth, log } = makeAuth();
     await auth.load();
     await auth.ensureValid();
-    expect(log.text()).toContain('saved NaviLink session was unreadable; moved aside');
+    expect(log.text()).toContain('the saved NaviLink tokens were not valid JSON; the file was moved aside');
     expect(auth.state()).toBe('signed_in');
   });
 });

@@ -5,8 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { toCloudError } from '../../src/navien/errors.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
+import { type CloudStack, dropNames, startStack, statusFlows, waitFor } from '../helpers/cloudStack.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcpProxy.js';
-import { type CloudStack, dropNames, startStack, statusFlows, waitFor } from './harness.js';
 
 let stack: CloudStack | undefined;
 let proxy: TcpProxy | undefined;

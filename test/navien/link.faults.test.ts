@@ -2,7 +2,7 @@
 // restored, status flowing, and the drop's error name recorded.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CloudStack, dropNames, MAC, startStack, statusFlows, waitFor } from './harness.js';
+import { type CloudStack, dropNames, MAC, startStack, statusFlows, waitFor } from '../helpers/cloudStack.js';
 
 let stack: CloudStack | undefined;
 afterEach(async () => {

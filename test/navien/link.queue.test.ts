@@ -1,7 +1,7 @@
 // Commands through outages: queued in order, delivered after reconnect, bounded and counted.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CloudStack, MAC, startStack, statusFlows, waitFor } from './harness.js';
+import { type CloudStack, MAC, startStack, statusFlows, waitFor } from '../helpers/cloudStack.js';
 
 let stack: CloudStack | undefined;
 afterEach(async () => {

@@ -118,10 +118,10 @@ describe('command queue', () => {
     const { queue, log } = makeQueue(new ManualClock(), { path });
     await queue.load();
     expect(queue.size).toBe(0);
-    expect(log.text()).toContain('saved command queue was unreadable; moved aside');
+    expect(log.text()).toContain('the queued commands were not valid JSON; the file was moved aside');
     await writeFile(path, JSON.stringify({ something: 'else' }));
     await queue.load();
-    expect(log.text()).toContain('saved command queue has an unknown format; moved aside');
+    expect(log.text()).toContain('the queued commands had an unexpected shape; the file was moved aside');
   });
 
   it('keeps the queue file private (mode 0600)', async () => {

@@ -12,7 +12,7 @@ import { CloudLink, type LinkOptions } from '../../src/navien/connection.js';
 import { CommandQueue } from '../../src/navien/queue.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/sim/index.js';
 import { systemClock } from '../../src/util/clock.js';
-import { type CapturedLog, captureLog } from '../helpers/logCapture.js';
+import { type CapturedLog, captureLog } from './logCapture.js';
 
 export const MAC = '04786332fca0';
 

@@ -2,8 +2,8 @@
 // time: a missing file is a first start, a corrupt or unexpected one is moved aside with a warning.
 
 import type { z } from 'zod';
-import { moveAside, readJsonFile, writeFileAtomic } from '../util/atomicFile.js';
-import type { Logger } from '../util/logger.js';
+import { moveAside, readJsonFile, writeFileAtomic } from './atomicFile.js';
+import type { Logger } from './logger.js';
 
 export interface JsonStoreOptions<S extends z.ZodType> {
   path: string;
