@@ -7,8 +7,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { type DhwMode, VACATION_DAYS } from '../device/commands.js';
 import type { TemperatureUnit } from '../device/units.js';
-import type { Logger } from '../util/logger.js';
 import { JsonStore } from '../util/jsonStore.js';
+import type { Logger } from '../util/logger.js';
 
 export const MEMORY_FILE = 'ha-devices.json';
 

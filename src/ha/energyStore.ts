@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { EnergyDay } from '../device/energy.js';
 import { roundTo } from '../device/units.js';
-import type { Logger } from '../util/logger.js';
 import { JsonStore } from '../util/jsonStore.js';
+import type { Logger } from '../util/logger.js';
 
 export const ENERGY_FILE = 'energy-totals.json';
 

@@ -54,6 +54,8 @@ export interface NavienCloudOptions {
   featureIntervalMs?: number;
   /** Energy-usage query period. */
   energyIntervalMs?: number;
+  /** How often the device list is read again (devices added or removed in the app). */
+  deviceListIntervalMs?: number;
   /** A device whose last status is older than this many status intervals is unavailable. */
   staleIntervals?: number;
   diagnostics: CloudDiagnostics;
@@ -192,6 +194,13 @@ export class NavienCloud {
     try {
       const devices = await api.listDevices();
       this.listAttempts = 0;
+      if (devices.length === 0 && this.records.size > 0) {
+        // An empty answer is more likely a cloud hiccup than every heater removed: keep them.
+        log.warn({ known: this.records.size }, 'the device list came back empty; keeping the known devices');
+        clock.clearTimeout(this.listTimer);
+        this.listTimer = clock.setTimeout(() => void this.readDeviceList(), 10 * 60_000);
+        return;
+      }
       const known = new Set(this.records.keys());
       for (const device of devices) {
         const existing = this.records.get(device.macAddress);
@@ -220,6 +229,12 @@ export class NavienCloud {
         devices.length === 0 ? 'no devices on the NaviLink account' : 'read the NaviLink device list',
       );
       this.events.emit('devices', devices);
+      // Devices added to or removed from the account show up without a restart.
+      clock.clearTimeout(this.listTimer);
+      this.listTimer = clock.setTimeout(
+        () => void this.readDeviceList(),
+        this.options.deviceListIntervalMs ?? 6 * 3600_000,
+      );
       if (link.isConnected()) this.onLinkUp();
     } catch (error) {
       const delay = backoffDelay(

@@ -49,11 +49,20 @@ export interface CommandQueueOptions {
 
 export type PublishFn = (command: QueuedCommand) => Promise<void>;
 
+export interface FlushOptions {
+  /** Commands awaiting their PUBACK at once. */
+  window?: number;
+  ratePerSecond?: number;
+  /** Checked before each command: false stops the flush (the link went down). */
+  canSend?: () => boolean;
+}
+
 export class CommandQueue {
   private items: QueuedCommand[] = [];
   private readonly inFlight = new Set<string>();
   private readonly store: JsonStore<typeof fileSchema> | undefined;
   private flushing: Promise<FlushResult> | null = null;
+  private flushAgain: { publish: PublishFn; opts: FlushOptions } | null = null;
   private dropped = { overflow: 0, expired: 0 };
 
   constructor(private readonly options: CommandQueueOptions) {
@@ -121,22 +130,22 @@ export class CommandQueue {
    * A command leaves the queue only when acknowledged; on the first failure the flush stops and
    * the rest wait, in order, for the next one.
    */
-  flush(
-    publish: PublishFn,
-    opts: { window?: number; ratePerSecond?: number; canSend?: () => boolean } = {},
-  ): Promise<FlushResult> {
-    if (!this.flushing) {
-      this.flushing = this.doFlush(publish, opts).finally(() => {
-        this.flushing = null;
-      });
+  flush(publish: PublishFn, opts: FlushOptions = {}): Promise<FlushResult> {
+    if (this.flushing) {
+      // A command queued while a flush is finishing must not wait for the next outage to end.
+      this.flushAgain = { publish, opts };
+      return this.flushing;
     }
+    this.flushing = this.doFlush(publish, opts).finally(() => {
+      this.flushing = null;
+      const again = this.flushAgain;
+      this.flushAgain = null;
+      if (again && this.items.length > 0) void this.flush(again.publish, again.opts);
+    });
     return this.flushing;
   }
 
-  private async doFlush(
-    publish: PublishFn,
-    opts: { window?: number; ratePerSecond?: number; canSend?: () => boolean },
-  ): Promise<FlushResult> {
+  private async doFlush(publish: PublishFn, opts: FlushOptions): Promise<FlushResult> {
     const window = opts.window ?? 8;
     const spacingMs = 1000 / (opts.ratePerSecond ?? 20);
     const canSend = opts.canSend ?? (() => true);

@@ -133,3 +133,28 @@ describe('command queue', () => {
     expect((await stat(path)).mode & 0o777).toBe(0o600);
   });
 });
+
+describe('command queue flushes', () => {
+  it('sends a command queued while a flush is finishing, without waiting for another trigger', async () => {
+    const { queue } = makeQueue(new ManualClock());
+    queue.enqueue(command(1));
+    const published: string[] = [];
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((r) => {
+      release = r;
+    });
+    const publish = async (c: QueuedCommand) => {
+      published.push(c.description);
+      if (c.description === 'cmd 1') await slow;
+    };
+    const first = queue.flush(publish, { ratePerSecond: 10_000 });
+    await new Promise((r) => setTimeout(r, 10));
+    queue.enqueue(command(2));
+    void queue.flush(publish, { ratePerSecond: 10_000 });
+    release();
+    await first;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(published).toEqual(['cmd 1', 'cmd 2']);
+    expect(queue.size).toBe(0);
+  });
+});
