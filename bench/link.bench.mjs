@@ -197,6 +197,7 @@ await waitFor(() => link.isConnected() && cloud.device(MAC)?.feature);
   global.gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
   const rssBefore = process.memoryUsage().rss;
+  const rssByCycle = {};
   for (let i = 0; i < RECONNECT_CYCLES; i++) {
     const recovered = collector.getMetrics().connection_recovered;
     sim.faults.hangUpAll();
@@ -204,7 +205,13 @@ await waitFor(() => link.isConnected() && cloud.device(MAC)?.feature);
       () => collector.getMetrics().connection_recovered > recovered && link.isConnected(),
       30_000,
     );
+    if ((i + 1) % Math.max(1, Math.floor(RECONNECT_CYCLES / 4)) === 0) {
+      global.gc?.();
+      rssByCycle[i + 1] = +(process.memoryUsage().rss / 1048576).toFixed(1);
+    }
   }
+  // RSS is the whole process's, simulator included; a leak shows as steady growth between checkpoints.
+  figures.rss_mb_by_cycle = rssByCycle;
   await sleep(500);
   global.gc?.();
   figures.reconnect_cycles = RECONNECT_CYCLES;

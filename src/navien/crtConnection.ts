@@ -34,6 +34,9 @@ const AWS_ERROR_UNKNOWN = 3;
 const CLOSE_TIMEOUT_MS = 5_000;
 const AWS_AUTH_SIGNING_NO_CREDENTIALS = 6146;
 
+/** One aws-crt client (its event loop and bootstrap) serves every connection this process makes. */
+let sharedClient: mqtt.MqttClient | undefined;
+
 /** TLS contexts are costly native objects; one per trust configuration is enough. */
 const tlsContexts = new Map<string, io.ClientTlsContext>();
 
@@ -110,7 +113,8 @@ export class CrtConnection {
         done(typeof code === 'number' ? code : AWS_ERROR_UNKNOWN);
       }
     };
-    this.connection = new mqtt.MqttClient().new_connection(config);
+    sharedClient ??= new mqtt.MqttClient();
+    this.connection = sharedClient.new_connection(config);
     this.connection.on('message', (topic, payload) => handlers.onMessage(topic, Buffer.from(payload)));
     this.connection.on('interrupt', (error) => handlers.onInterrupt(toCloudError(error)));
     // Every rejected operation is re-emitted as 'error'; the promise rejection is what we act on.
