@@ -49,21 +49,21 @@ interface DemoBroker {
   close(): Promise<void>;
 }
 
-/** The broker on localhost:1883 if one answers; otherwise an embedded one (on 1883 if free). */
-async function demoBroker(print: (line: string) => void): Promise<DemoBroker> {
-  if (await portAnswers('127.0.0.1', 1883)) {
+/** The broker on localhost:<port> if one answers; otherwise an embedded one (on that port if free). */
+async function demoBroker(port: number, print: (line: string) => void): Promise<DemoBroker> {
+  if (await portAnswers('127.0.0.1', port)) {
     return {
-      settings: { host: '127.0.0.1', port: 1883, ssl: false, source: 'options' },
+      settings: { host: '127.0.0.1', port, ssl: false, source: 'options' },
       embedded: false,
       close: async () => undefined,
     };
   }
   const broker = await Aedes.createBroker();
   const server = createServer((socket) => broker.handle(socket));
-  const port = await listenOn(server, 1883).catch(() => listenOn(server, 0));
-  print(`No MQTT broker answered on localhost:1883: started an embedded one on 127.0.0.1:${port}.`);
+  const listening = await listenOn(server, port).catch(() => listenOn(server, 0));
+  print(`No MQTT broker answered on localhost:${port}: started an embedded one on 127.0.0.1:${listening}.`);
   return {
-    settings: { host: '127.0.0.1', port, ssl: false, source: 'default' },
+    settings: { host: '127.0.0.1', port: listening, ssl: false, source: 'default' },
     embedded: true,
     close: async () => {
       await new Promise<void>((done) => broker.close(() => done()));
@@ -103,7 +103,8 @@ export async function runDemo(args: readonly string[], env: NodeJS.ProcessEnv): 
   });
   const caFile = join(dir, 'simulator-ca.pem');
   await writeFile(caFile, sim.caPem);
-  const broker = await demoBroker(print);
+  // NWP500_DEMO_MQTT_PORT looks for (or embeds) the broker elsewhere than the usual 1883.
+  const broker = await demoBroker(Number(env.NWP500_DEMO_MQTT_PORT) || 1883, print);
   const httpPort = await freeHttpPort(8099);
 
   const options: Options = optionsSchema.parse({

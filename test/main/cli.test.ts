@@ -102,3 +102,39 @@ describe('nwp500-bridge command line', () => {
     expect(await exited).toBe(0);
   });
 });
+
+describe('nwp500-bridge demo', () => {
+  it('starts an embedded broker when none answers, serves the page, and stops cleanly', async () => {
+    const { freePort } = await import('../helpers/ports.js');
+    const mqttPort = await freePort();
+    const child = spawn(process.execPath, [CLI, 'demo', '--calm'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', NWP500_DEMO_MQTT_PORT: String(mqttPort) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!out.includes('Ctrl-C stops the demo') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(out).toContain(`No MQTT broker answered on localhost:${mqttPort}: started an embedded one`);
+      const page = out.match(/Diagnostics page\s+(http:\/\/127\.0\.0\.1:\d+\/)/)?.[1];
+      expect(page).toBeDefined();
+      let health: { cloud?: { connected?: boolean }; local_broker?: { connected?: boolean } } = {};
+      while (Date.now() < deadline + 10_000) {
+        health = (await fetch(`${page}healthz`).then((r) => r.json())) as typeof health;
+        if (health.cloud?.connected && health.local_broker?.connected) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(health.cloud?.connected).toBe(true);
+      expect(health.local_broker?.connected).toBe(true);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 60_000);
+});
