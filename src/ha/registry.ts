@@ -3,7 +3,7 @@
 
 import { join } from 'node:path';
 import { z } from 'zod';
-import { moveAside, readJsonFile, writeFileAtomic } from '../util/atomicFile.js';
+import { JsonStore } from '../util/jsonStore.js';
 import type { Logger } from '../util/logger.js';
 import type { LocalBroker } from './broker.js';
 import { idSchema, PLATFORMS } from './discovery/common.js';
@@ -49,7 +49,7 @@ export interface DiscoveryRegistryOptions {
 export class DiscoveryRegistry {
   readonly path: string;
   private readonly log: Logger;
-  private readonly now: () => number;
+  private readonly store: JsonStore<typeof fileSchema>;
   private readonly published = new Map<string, ComponentRef[]>();
 
   constructor(options: DiscoveryRegistryOptions) {
@@ -58,42 +58,22 @@ export class DiscoveryRegistry {
     }
     this.path = options.path ?? join(options.dataDir ?? '', REGISTRY_FILE);
     this.log = options.log;
-    this.now = options.now ?? Date.now;
+    this.store = new JsonStore({
+      path: this.path,
+      schema: fileSchema,
+      // Without these records, entities published before cannot be cleaned up.
+      what: 'the records of published discovery topics',
+      log: options.log,
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
   }
 
   /** Reads what earlier runs published; a missing file is a first start, a corrupt one is moved aside. */
   async load(): Promise<void> {
     this.published.clear();
-    let result: Awaited<ReturnType<typeof readJsonFile>>;
-    try {
-      result = await readJsonFile(this.path, this.now);
-    } catch (error) {
-      this.log.warn(
-        { err: error, path: this.path },
-        'could not read the discovery registry; starting without it',
-      );
-      return;
-    }
-    if (result.kind === 'missing') return;
-    if (result.kind === 'corrupt') {
-      this.log.warn(
-        { reason: result.reason, movedTo: result.movedTo },
-        'the discovery registry was not valid JSON and was moved aside; stale entities from before cannot be removed',
-      );
-      return;
-    }
-    const parsed = fileSchema.safeParse(result.value);
-    if (!parsed.success) {
-      const movedTo = await moveAside(this.path, this.now);
-      this.log.warn(
-        { reason: parsed.error.issues[0]?.message, movedTo },
-        'the discovery registry had an unexpected shape and was moved aside; stale entities from before cannot be removed',
-      );
-      return;
-    }
-    for (const [topic, components] of Object.entries(parsed.data.topics)) {
-      this.published.set(topic, components);
-    }
+    const saved = await this.store.read();
+    if (!saved) return;
+    for (const [topic, components] of Object.entries(saved.topics)) this.published.set(topic, components);
   }
 
   /** Notes that `topic` now carries exactly these components. */
@@ -146,7 +126,7 @@ export class DiscoveryRegistry {
     const topics: Record<string, ComponentRef[]> = {};
     for (const [topic, refs] of [...this.published].sort(([a], [b]) => a.localeCompare(b)))
       topics[topic] = refs;
-    await writeFileAtomic(this.path, `${JSON.stringify({ version: 1, topics }, null, 2)}\n`, { mode: 0o600 });
+    await this.store.write({ version: 1, topics });
   }
 }
 
