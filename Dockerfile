@@ -17,7 +17,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY rootfs /
 
-ARG BUILD_VERSION=0.1.0
+ARG BUILD_VERSION=0.2.0
 ARG BUILD_ARCH=amd64
 LABEL \
   io.hass.name="NWP500 Bridge" \
