@@ -10,7 +10,7 @@ import { JsonStore } from '../util/jsonStore.js';
 import type { Logger } from '../util/logger.js';
 import type { Redactor } from '../util/redact.js';
 import { NavienError } from './errors.js';
-import { type Envelope, postJson } from './rest.js';
+import { type Envelope, postJson, type RestObserver } from './rest.js';
 import {
   type AwsCredentials,
   awsNeedsRenewal,
@@ -34,6 +34,8 @@ export interface AuthOptions {
   log: Logger;
   redactor: Redactor;
   fetch?: typeof globalThis.fetch;
+  /** Told of every REST exchange (reachability, the cloud's clock) for diagnostics. */
+  restObserver?: RestObserver;
   random?: () => number;
   /** Spacing of sign-in retries after the cloud rejected the password. */
   invalidCredentialsBackoff?: BackoffPolicy;
@@ -198,6 +200,8 @@ export class NavienAuth {
         path: '/user/sign-in',
         body: { userId: this.options.email, password: this.options.password },
         ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+        ...(this.options.restObserver ? { observer: this.options.restObserver } : {}),
+        now: () => this.options.clock.now(),
       });
     } catch (error) {
       this.fail(error as NavienError);
@@ -287,6 +291,8 @@ export class NavienAuth {
       path: '/auth/refresh',
       body: { refreshToken: previous.refreshToken },
       ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+      ...(this.options.restObserver ? { observer: this.options.restObserver } : {}),
+      now: () => this.options.clock.now(),
     });
     if (envelope.code !== 200 || !envelope.data || typeof envelope.data !== 'object') {
       throw new NavienError(
@@ -324,6 +330,8 @@ export class NavienAuth {
         body,
         accessToken: token,
         ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+        ...(this.options.restObserver ? { observer: this.options.restObserver } : {}),
+        now: () => this.options.clock.now(),
       });
     let envelope = await send(session.accessToken);
     if (envelope.code === 401) {

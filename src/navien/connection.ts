@@ -22,6 +22,8 @@ export interface LinkAuth {
   signIn(reason: string, planned?: boolean): Promise<unknown>;
   awsCredentials(): AwsCredentials | undefined;
   awsRenewalAt(): number | null;
+  /** Age of the current AWS credentials, null if there are none. */
+  awsCredentialAgeMs(): number | null;
   clientId(): string;
   state(): AuthState;
   onRenewal(listener: (info: { planned: boolean; reason: string }) => void): () => void;
@@ -42,7 +44,13 @@ export interface LinkDiagnostics {
     attemptNumber: number;
   }): unknown;
   recordReconnectAttempt(input: { attempt: number; deep: boolean }): void;
-  recordReconnectFailure(input: { attempt: number; deep: boolean; error: CloudError }): void;
+  recordReconnectFailure(input: {
+    attempt: number;
+    deep: boolean;
+    error: CloudError;
+    /** Age of the AWS credentials the failed handshake was signed with; null if there were none. */
+    credentialAgeSeconds?: number | null;
+  }): void;
   recordPublish(input: { queued: boolean }): void;
   recordMessage(direction: 'in' | 'out'): void;
 }
@@ -308,7 +316,15 @@ export class CloudLink {
   private attemptFailed(attemptNumber: number, deep: boolean, error: CloudError): void {
     const { log, diagnostics } = this.options;
     this.lastErrorValue = error;
-    if (attemptNumber > 0) diagnostics.recordReconnectFailure({ attempt: attemptNumber, deep, error });
+    if (attemptNumber > 0) {
+      const ageMs = this.options.auth.awsCredentialAgeMs();
+      diagnostics.recordReconnectFailure({
+        attempt: attemptNumber,
+        deep,
+        error,
+        credentialAgeSeconds: ageMs === null ? null : Math.round(ageMs / 1000),
+      });
+    }
     // A refused WebSocket upgrade is what expired or revoked AWS credentials look like (403).
     this.upgradeRefusals =
       error.name === 'AWS_ERROR_HTTP_WEBSOCKET_UPGRADE_FAILURE' ? this.upgradeRefusals + 1 : 0;

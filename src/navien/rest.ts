@@ -16,6 +16,21 @@ export interface RestCall {
   accessToken?: string;
   fetch?: typeof globalThis.fetch;
   timeoutMs?: number;
+  observer?: RestObserver;
+  /** Wall clock for the observer's `localMs` (injected in tests). */
+  now?: () => number;
+}
+
+/**
+ * Told of every REST exchange, for diagnostics: whether the cloud's REST side was reachable (during
+ * an MQTT outage that narrows the cause) and the cloud's clock from the `Date` header (SigV4 fails
+ * once our clock is more than 5 minutes off).
+ */
+export interface RestObserver {
+  /** An HTTP answer arrived (any status). `serverDateMs` is null when the Date header is absent or unreadable. */
+  onRestAnswer(info: { path: string; status: number; serverDateMs: number | null; localMs: number }): void;
+  /** No HTTP answer: network error or timeout. */
+  onRestUnreachable(info: { path: string; error: string; localMs: number }): void;
 }
 
 export interface Envelope {
@@ -44,11 +59,20 @@ export async function postJson(call: RestCall): Promise<Envelope> {
     });
   } catch (error) {
     const reason = (error as Error).name === 'TimeoutError' ? 'timed out' : (error as Error).message;
+    call.observer?.onRestUnreachable({ path: call.path, error: reason, localMs: (call.now ?? Date.now)() });
     throw new NavienError('NAVIEN_NETWORK_ERROR', `NaviLink API ${call.path} unreachable: ${reason}`, {
       retriable: true,
       cause: error,
     });
   }
+  const dateHeader = response.headers.get('date');
+  const serverDateMs = dateHeader ? Date.parse(dateHeader) : Number.NaN;
+  call.observer?.onRestAnswer({
+    path: call.path,
+    status: response.status,
+    serverDateMs: Number.isFinite(serverDateMs) ? serverDateMs : null,
+    localMs: (call.now ?? Date.now)(),
+  });
   const text = await response.text().catch(() => '');
   let json: unknown;
   try {
