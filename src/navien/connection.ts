@@ -182,6 +182,28 @@ export class CloudLink {
     await connection?.close();
   }
 
+  /**
+   * Replaces the connection now (the "Reconnect cloud link" button): our own act, so it is not
+   * recorded as a drop; the next attempt starts at once with the current credentials.
+   */
+  reconnectNow(reason: string): void {
+    if (this.stopping) return;
+    const { clock, log } = this.options;
+    log.info({ reason }, 'reconnecting the Navien cloud link on request');
+    this.generation++;
+    const connection = this.current;
+    this.current = null;
+    this.connectedAtMono = null;
+    for (const timer of [this.retryTimer, this.deafTimer, this.subscribeRetryTimer])
+      clock.clearTimeout(timer);
+    this.retryTimer = undefined;
+    for (const filter of this.subscriptions.keys()) this.subscriptions.set(filter, 'pending');
+    void connection?.close();
+    this.setState(this.everConnected ? 'reconnecting' : 'connecting');
+    this.attempts = 0;
+    void this.attempt(0, false);
+  }
+
   /** Tracks a topic filter: subscribed now if connected, and again after every reconnect. */
   subscribe(filter: string): void {
     if (this.subscriptions.has(filter)) return;

@@ -169,3 +169,18 @@ describe('cloud link faults', () => {
     await statusFlows(s);
   });
 });
+
+describe('reconnect on request', () => {
+  it('replaces a live connection at once, resubscribes, and records no drop', async () => {
+    const s = await connected();
+    const before = connectionsAccepted(s);
+    s.link.reconnectNow('test');
+    expect(s.link.isConnected()).toBe(false);
+    await waitFor('reconnected', () => s.link.isConnected());
+    await statusFlows(s);
+    expect(connectionsAccepted(s) - before).toBe(1);
+    expect(s.collector.getMetrics().total_connection_drops).toBe(0);
+    expect(s.link.stats().subscriptions).toEqual({ total: 2, active: 2 });
+    expect(s.sim.liveClientIds()).toEqual([s.auth.clientId()]);
+  });
+});
