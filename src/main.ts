@@ -27,7 +27,8 @@ import { CommandQueue } from './navien/queue.js';
 import { installShutdown } from './shutdown.js';
 import { type Clock, systemClock } from './util/clock.js';
 import { createLogger, type Logger, moduleLogger } from './util/logger.js';
-import { Redactor } from './util/redact.js';
+import { loadPseudonymKey } from './util/pseudonymKey.js';
+import { Redactor, usePseudonymKey } from './util/redact.js';
 import { readVersion } from './version.js';
 
 export interface BridgeDeps {
@@ -61,6 +62,8 @@ export class StartupError extends Error {
 export async function startBridge(options: Options, deps: BridgeDeps): Promise<RunningBridge> {
   const { log, redactor, env } = deps;
   const clock = deps.clock ?? systemClock;
+  // Nothing below has seen a device id yet; from here on every pseudonym is this install's.
+  await installPseudonymKey(options.data_dir, log, clock);
   const version = await readVersion();
   const startedAtWall = clock.now();
   const startedAtMono = clock.monotonic();
@@ -324,6 +327,16 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
   return { options, httpPort, collector, cloud, link, broker, report, stop };
 }
 
+/** Makes the pseudonym key kept in `dataDir` (created on the first start) the process's key. */
+async function installPseudonymKey(dataDir: string, log: Logger, clock: Clock): Promise<void> {
+  const key = await loadPseudonymKey({
+    dataDir,
+    log: moduleLogger(log, 'util/pseudonymKey'),
+    now: () => clock.now(),
+  });
+  usePseudonymKey(key);
+}
+
 function safeHost(url: string): string | null {
   try {
     return new URL(url).hostname;
@@ -346,6 +359,9 @@ export async function runBridgeProcess(env: NodeJS.ProcessEnv): Promise<void> {
   }
   const redactor = new Redactor();
   const log = createLogger({ level: loaded.options.log_level, redactor });
+  // The key comes before the first line the bridge logs, so no line carries a pseudonym made
+  // with the stand-in key of an unloaded process (startBridge loads the same file again: a no-op).
+  await installPseudonymKey(loaded.options.data_dir, log, systemClock);
   for (const warning of loaded.warnings) log.warn(warning);
   log.info({ source: loaded.source }, 'options loaded');
   let bridge: RunningBridge;

@@ -1,9 +1,8 @@
 // Builds the diagnostics report people download or attach to bug reports: nwp500-python's six export
 // keys (same names and shapes) plus our counters, the drop analysis, bridge state and redacted devices.
 
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { pseudonym, type Redactor } from '../util/redact.js';
+import { pseudonym, pseudonymDigest, type Redactor } from '../util/redact.js';
 import type { DiagnosticsCollector } from './collector.js';
 import { type Analysis, analysisSchema } from './patterns.js';
 import {
@@ -136,7 +135,7 @@ export function nonSecretConfig(
 
 /** A stable stand-in for the MQTT client id, distinguishable from device pseudonyms. */
 export function clientIdPseudonym(clientId: string): string {
-  return `client-${createHash('sha256').update(clientId).digest('hex').slice(0, 8)}`;
+  return `client-${pseudonymDigest(clientId)}`;
 }
 
 export function buildReport(input: {

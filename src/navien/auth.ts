@@ -42,6 +42,8 @@ export interface AuthOptions {
 }
 
 const STATE_FILE = 'navien_session.json';
+/** The redactor's name for the NaviLink tokens and AWS credentials of the current session. */
+const TOKEN_SECRETS = 'navien-tokens';
 const stateFileSchema = z.object({
   format: z.literal('nwp500-bridge/navien-session'),
   version: z.literal(1),
@@ -358,13 +360,15 @@ export class NavienAuth {
 
   private adopt(session: NavienSession): void {
     const { redactor } = this.options;
-    for (const secret of [session.idToken, session.accessToken, session.refreshToken])
-      redactor.addSecret(secret);
-    if (session.aws) {
-      redactor.addSecret(session.aws.accessKeyId);
-      redactor.addSecret(session.aws.secretKey);
-      redactor.addSecret(session.aws.sessionToken);
-    }
+    // One generation per session: the redactor keeps this one and the one before, never all of them.
+    redactor.setSecretGeneration(TOKEN_SECRETS, [
+      session.idToken,
+      session.accessToken,
+      session.refreshToken,
+      session.aws?.accessKeyId,
+      session.aws?.secretKey,
+      session.aws?.sessionToken,
+    ]);
     this.session = session;
     // The client id carries the account number: logs and reports show a stand-in.
     redactor.addDeviceId(this.clientId());

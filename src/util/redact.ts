@@ -1,8 +1,8 @@
 // Keeps secrets and personal data out of everything the bridge writes for people: logs, the
 // diagnostics export, /metrics and the ingress page. The local MQTT broker is the one exception
-// (the MAC names devices there); see DESIGN.md.
+// (the MAC names devices there, as Home Assistant needs).
 
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 export const REDACTED = '**REDACTED**';
 
@@ -53,45 +53,89 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\b[0-9a-f]{2}(?:[:-][0-9a-f]{2}){5}\b/gi, '**MAC**'],
 ];
 
+/** Bytes of a pseudonym key (HMAC-SHA256 takes any length; 32 is its block-safe natural size). */
+export const PSEUDONYM_KEY_BYTES = 32;
+
+// One key per process: pseudonyms must agree across everything it writes (logs, report, /metrics,
+// page), and a process serves one install. Until the install's key from data_dir is loaded, a
+// random one stands in, so a pseudonym is never the plain hash anyone could reverse: a MAC has only
+// 24 unknown bits once the vendor prefix is known, a few seconds of brute force for a bare hash.
+let pseudonymKey: Buffer = randomBytes(PSEUDONYM_KEY_BYTES);
+let pseudonymKeyVersion = 0;
+
+/** Makes `key` (this install's, from data_dir) the key of every pseudonym from now on. */
+export function usePseudonymKey(key: Uint8Array): void {
+  if (key.length < 16) throw new Error('a pseudonym key needs at least 16 bytes');
+  pseudonymKey = Buffer.from(key);
+  pseudonymKeyVersion++;
+}
+
+/** Eight hex digits of the keyed hash of `value`: unlinkable to it without this install's key. */
+export function pseudonymDigest(value: string): string {
+  return createHmac('sha256', pseudonymKey).update(value).digest('hex').slice(0, 8);
+}
+
 /** A short, stable stand-in for a MAC or serial: the same device always gets the same pseudonym. */
 export function pseudonym(value: string): string {
-  return `dev-${createHash('sha256').update(value.toLowerCase()).digest('hex').slice(0, 8)}`;
+  return `dev-${pseudonymDigest(value.toLowerCase())}`;
+}
+
+interface Generation {
+  current: readonly string[];
+  previous: readonly string[];
 }
 
 /**
- * Knows the secret values this process has seen (password, tokens, AWS keys, e-mail, MACs, serials)
+ * Knows the secret values this process uses (password, tokens, AWS keys, e-mail, MACs, serials)
  * and scrubs them, plus anything that looks like one, from strings and objects.
+ *
+ * Secrets that are replaced over time (the tokens of each sign-in) are registered as generations,
+ * so the set stays as small as what is in use: each line costs the same after a year as after a day.
  */
 export class Redactor {
-  private readonly replacements = new Map<string, string>();
+  private readonly statics = new Set<string>();
+  private readonly deviceIds = new Set<string>();
+  private readonly generations = new Map<string, Generation>();
+  /** Value → replacement, longest value first; rebuilt when a set or the pseudonym key changed. */
   private ordered: Array<[string, string]> = [];
+  private dirty = false;
+  private builtForKey = pseudonymKeyVersion;
 
-  /** Registers a secret value; it is replaced by `**REDACTED**` wherever it appears. */
+  /** Registers a secret for the life of the process (a password, the e-mail, a supervisor token). */
   addSecret(value: string | undefined | null): void {
-    if (!value || value.length < 4) return;
-    this.add(value, REDACTED);
+    if (!usable(value) || this.statics.has(value)) return;
+    this.statics.add(value);
+    this.dirty = true;
   }
 
   /** Registers a device identifier (MAC, serial); it is replaced by its pseudonym. */
   addDeviceId(value: string | undefined | null): void {
-    if (!value || value.length < 4) return;
-    this.add(value, pseudonym(value));
-    this.add(value.toUpperCase(), pseudonym(value));
+    if (!usable(value) || this.deviceIds.has(value)) return;
+    this.deviceIds.add(value);
+    this.dirty = true;
   }
 
-  private add(value: string, replacement: string): void {
-    if (this.replacements.has(value)) return;
-    this.replacements.set(value, replacement);
-    // The same value may appear JSON-escaped inside a log line.
-    const escaped = JSON.stringify(value).slice(1, -1);
-    if (escaped !== value) this.replacements.set(escaped, replacement);
-    // Longest first, so a secret that contains another is replaced whole.
-    this.ordered = [...this.replacements].sort((a, b) => b[0].length - a[0].length);
+  /**
+   * Makes `values` the current secrets of `group` (e.g. the tokens of the latest sign-in). The
+   * generation they replace stays redacted too, since a line written just after a renewal may still
+   * quote an old token; anything older is forgotten. Passing the current values again changes nothing.
+   */
+  setSecretGeneration(group: string, values: ReadonlyArray<string | undefined | null>): void {
+    const next = [...new Set(values.filter(usable))];
+    const existing = this.generations.get(group);
+    if (existing && sameMembers(existing.current, next)) return;
+    this.generations.set(group, { current: next, previous: existing?.current ?? [] });
+    this.dirty = true;
+  }
+
+  /** How many distinct values are scrubbed by name (each also in its JSON-escaped form, if different). */
+  secretCount(): number {
+    return this.table().length;
   }
 
   scrubString(text: string): string {
     let out = text;
-    for (const [value, replacement] of this.ordered) {
+    for (const [value, replacement] of this.table()) {
       if (out.includes(value)) out = out.split(value).join(replacement);
     }
     for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
@@ -101,6 +145,31 @@ export class Redactor {
   /** A deep copy of `value` with secret keys blanked, device ids pseudonymised and strings scrubbed. */
   redact<T>(value: T): T {
     return this.walk(value, new WeakSet(), 0) as T;
+  }
+
+  private table(): Array<[string, string]> {
+    if (!this.dirty && this.builtForKey === pseudonymKeyVersion) return this.ordered;
+    const replacements = new Map<string, string>();
+    const add = (value: string, replacement: string) => {
+      if (replacements.has(value)) return;
+      replacements.set(value, replacement);
+      // The same value may appear JSON-escaped inside a log line.
+      const escaped = JSON.stringify(value).slice(1, -1);
+      if (escaped !== value && !replacements.has(escaped)) replacements.set(escaped, replacement);
+    };
+    // Secrets first: a value that is both a secret and a device id is redacted, not pseudonymised.
+    for (const value of this.statics) add(value, REDACTED);
+    for (const { current, previous } of this.generations.values())
+      for (const value of [...current, ...previous]) add(value, REDACTED);
+    for (const value of this.deviceIds) {
+      add(value, pseudonym(value));
+      add(value.toUpperCase(), pseudonym(value));
+    }
+    // Longest first, so a secret that contains another is replaced whole.
+    this.ordered = [...replacements].sort((a, b) => b[0].length - a[0].length);
+    this.dirty = false;
+    this.builtForKey = pseudonymKeyVersion;
+    return this.ordered;
   }
 
   private walk(value: unknown, seen: WeakSet<object>, depth: number): unknown {
@@ -129,4 +198,13 @@ export class Redactor {
     }
     return out;
   }
+}
+
+/** Shorter values are too likely to occur by chance in ordinary text to be replaced. */
+function usable(value: string | undefined | null): value is string {
+  return typeof value === 'string' && value.length >= 4;
+}
+
+function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((value) => b.includes(value));
 }

@@ -136,4 +136,28 @@ describe('NaviLink session', () => {
     expect(log.text()).toContain('the saved NaviLink tokens were not valid JSON; the file was moved aside');
     expect(auth.state()).toBe('signed_in');
   });
+
+  it('keeps the redactor to the secrets in use however often it signs in, the previous ones included', async () => {
+    const { auth, log } = makeAuth();
+    await auth.load();
+    await auth.ensureValid();
+    await auth.signIn('second sign-in');
+    // Static secrets (e-mail, password), the client id, and two generations of the session's six.
+    const steady = log.redactor.secretCount();
+    let previous = auth.awsCredentials();
+    for (let i = 0; i < 100; i++) {
+      previous = auth.awsCredentials();
+      await auth.signIn('renewal');
+    }
+    expect(sim.counters().signIns).toBe(102);
+    expect(log.redactor.secretCount()).toBe(steady);
+    const current = auth.awsCredentials();
+    if (!previous || !current) throw new Error('no AWS credentials');
+    expect(current.secretKey).not.toBe(previous.secretKey);
+    // A line written just after the renewal may still quote the old credentials.
+    log.logger.warn(`late line: ${previous.secretKey} ${previous.sessionToken}`);
+    log.logger.warn(`current: ${current.secretKey} ${current.sessionToken}`);
+    for (const value of [previous.secretKey, previous.sessionToken, current.secretKey, current.sessionToken])
+      expect(log.text()).not.toContain(value);
+  });
 });

@@ -114,3 +114,53 @@ describe('redaction of object keys', () => {
     expect(colliding).toEqual({ 'a **EMAIL**': 3 });
   });
 });
+
+describe('secret generations', () => {
+  /** Six opaque values per sign-in, like the tokens and AWS keys of one NaviLink session. */
+  const signIn = (n: number) =>
+    ['id', 'access', 'refresh', 'akid', 'secret', 'session'].map((kind) => `${kind}-token-${n}-x9Qz`);
+
+  it('keeps the current and the previous generation redacted and forgets older ones', () => {
+    const r = new Redactor();
+    r.addSecret(secrets.password);
+    for (let n = 1; n <= 3; n++) r.setSecretGeneration('navien-tokens', signIn(n));
+    const line = (n: number) => r.scrubString(`using ${signIn(n).join(' ')}`);
+    for (const value of signIn(3)) expect(line(3)).not.toContain(value);
+    // A line written just after a renewal may still carry the old tokens.
+    for (const value of signIn(2)) expect(line(2)).not.toContain(value);
+    // Two renewals ago: expired long since, and no longer worth a comparison on every line.
+    expect(line(1)).toContain(signIn(1)[0]);
+    expect(r.scrubString(`pw ${secrets.password}`)).not.toContain(secrets.password);
+  });
+
+  it('holds a bounded number of secrets after ten thousand sign-ins', () => {
+    const r = new Redactor();
+    r.addSecret(secrets.password);
+    r.addSecret(secrets.email);
+    r.addDeviceId(secrets.mac);
+    r.setSecretGeneration('navien-tokens', signIn(0));
+    const afterOne = r.secretCount();
+    for (let n = 1; n <= 10_000; n++) r.setSecretGeneration('navien-tokens', signIn(n));
+    // Two generations of six; the password (also JSON-escaped: it has quotes) and the e-mail; the
+    // MAC in lower and upper case.
+    expect(r.secretCount()).toBe(2 * 6 + 3 + 2);
+    expect(r.secretCount()).toBeLessThanOrEqual(afterOne + 6);
+  });
+
+  it('does not shift generations when the same values are registered again', () => {
+    const r = new Redactor();
+    r.setSecretGeneration('navien-tokens', signIn(1));
+    r.setSecretGeneration('navien-tokens', signIn(2));
+    r.setSecretGeneration('navien-tokens', [...signIn(2)].reverse());
+    expect(r.scrubString(signIn(1)[0] ?? '')).toBe(REDACTED);
+  });
+
+  it('keeps a value that is also a static secret redacted when its generation is gone', () => {
+    const r = new Redactor();
+    r.addSecret('shared-value-1234');
+    r.setSecretGeneration('g', ['shared-value-1234']);
+    r.setSecretGeneration('g', ['other-value-1']);
+    r.setSecretGeneration('g', ['other-value-2']);
+    expect(r.scrubString('x shared-value-1234 x')).toBe(`x ${REDACTED} x`);
+  });
+});
