@@ -49,6 +49,8 @@ export interface RunningBridge {
   readonly cloud: NavienCloud;
   readonly link: CloudLink;
   readonly broker: LocalBroker;
+  /** The HA side; `ignoredRetainedCommands()` is the `ignored_retained` command outcome. */
+  readonly haBridge: HaBridge;
   /** The redacted diagnostics report, as /api/diagnostics serves it. */
   report(): ReturnType<typeof buildReport>;
   /** Stops everything in reverse order (nothing is recorded as a drop); safe to call twice. */
@@ -324,7 +326,7 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
     })();
     return stopped;
   };
-  return { options, httpPort, collector, cloud, link, broker, report, stop };
+  return { options, httpPort, collector, cloud, link, broker, haBridge, report, stop };
 }
 
 /** Makes the pseudonym key kept in `dataDir` (created on the first start) the process's key. */

@@ -67,6 +67,8 @@ export interface HaBridgeOptions {
    * the range and modes) before it goes out with the defaults. Default 30 s.
    */
   featureGraceMs?: number;
+  /** Told of every retained message ignored on a command topic (for the command accounting). */
+  onRetainedCommandIgnored?: (topic: string) => void;
   /** Bridge diagnostics republish period (default 60 s). */
   diagnosticsIntervalMs?: number;
   /** Wait after a link event before the bridge diagnostics are republished (default 250 ms). */
@@ -89,6 +91,8 @@ interface DeviceRuntime {
 
 /** The longest entity key we echo in a log line; longer ones are cut. */
 const LOGGED_KEY_CHARS = 40;
+/** Command topics whose retained message was logged; beyond this many, repeats go to debug. */
+const MAX_RETAINED_TOPICS_LOGGED = 256;
 
 export class HaBridge {
   private readonly table: readonly EntityDef<DeviceSnapshot>[] = NWP500_ENTITIES;
@@ -102,6 +106,8 @@ export class HaBridge {
   private readonly unsubscribers: Array<() => void> = [];
   private registrySaving: Promise<void> = Promise.resolve();
   private running = false;
+  private ignoredRetained = 0;
+  private readonly retainedTopicsLogged = new Set<string>();
 
   constructor(private readonly options: HaBridgeOptions) {
     const { dataDir, log, clock } = options;
@@ -131,7 +137,9 @@ export class HaBridge {
     this.running = true;
     const { broker, cloud, log } = this.options;
     this.unsubscribers.push(
-      broker.subscribe(broker.topics.commandFilter, (topic, payload) => this.onCommand(topic, payload)),
+      broker.subscribe(broker.topics.commandFilter, (topic, payload, { retain }) => {
+        if (!this.isStaleCommand(topic, payload, retain)) this.onCommand(topic, payload);
+      }),
       broker.onHomeAssistantBirth(() => {
         const count = broker.republishRetained();
         log.info({ messages: count }, 'republished discovery, state and availability for Home Assistant');
@@ -242,6 +250,35 @@ export class HaBridge {
   }
 
   // ---- HA commands -----------------------------------------------------------------------------
+
+  /** Retained messages ignored on command topics since this bridge started. */
+  ignoredRetainedCommands(): number {
+    return this.ignoredRetained;
+  }
+
+  /**
+   * A command topic carries commands, never state. A retained message there (MQTT Explorer, an
+   * automation with retain on) would be run again at every reconnect and every restart, so it is
+   * ignored, counted and cleared with an empty retained publish. The empty message that clears a
+   * topic (ours or anyone's) is no command either.
+   */
+  private isStaleCommand(topic: string, payload: Buffer, retain: boolean): boolean {
+    if (payload.length === 0) return true;
+    if (!retain) return false;
+    const { broker, log } = this.options;
+    this.ignoredRetained++;
+    this.options.onRetainedCommandIgnored?.(topic);
+    broker.clear(topic);
+    // One line per topic: an automation that retains every command would otherwise fill the log.
+    const first =
+      !this.retainedTopicsLogged.has(topic) && this.retainedTopicsLogged.size < MAX_RETAINED_TOPICS_LOGGED;
+    if (first) this.retainedTopicsLogged.add(topic);
+    log[first ? 'warn' : 'debug'](
+      { topic: topic.slice(0, 200).replace(/[0-9a-f]{12}/gi, (id) => pseudonym(id)) },
+      'ignored a retained command and cleared it: commands must be published without retain (they would run again at every reconnect)',
+    );
+    return true;
+  }
 
   private onCommand(topic: string, payload: Buffer): void {
     if (!this.running) return;

@@ -9,7 +9,16 @@ import { type Clock, systemClock, type TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { AVAILABILITY_OFFLINE, AVAILABILITY_ONLINE, type Topics, topicMatches, topics } from './topics.js';
 
-export type MessageHandler = (topic: string, payload: Buffer) => void;
+/** What a handler learns about a message beyond topic and payload. */
+export interface MessageInfo {
+  /**
+   * The broker sent it from its retained store (at subscribe time, so also after every reconnect),
+   * not as it was published.
+   */
+  retain: boolean;
+}
+
+export type MessageHandler = (topic: string, payload: Buffer, info: MessageInfo) => void;
 export type Qos = 0 | 1 | 2;
 
 export interface LocalBrokerOptions {
@@ -185,7 +194,9 @@ export class LocalBroker {
     client.on('error', (error) => this.onError(error));
     client.on('connect', () => this.onConnect());
     client.on('close', () => this.onClose());
-    client.on('message', (topic, payload) => this.dispatch(topic, payload));
+    client.on('message', (topic, payload, packet) =>
+      this.dispatch(topic, payload, { retain: packet.retain }),
+    );
   }
 
   private onConnect(): void {
@@ -439,13 +450,13 @@ export class LocalBroker {
     if (error) this.log.warn({ err: error.message, filters: filters.length }, 'local MQTT subscribe failed');
   }
 
-  private dispatch(topic: string, payload: Buffer): void {
+  private dispatch(topic: string, payload: Buffer, info: MessageInfo): void {
     this.counters.received++;
     for (const [filter, set] of this.handlers) {
       if (!topicMatches(filter, topic)) continue;
       for (const handler of set) {
         try {
-          handler(topic, payload);
+          handler(topic, payload, info);
         } catch (error) {
           this.counters.handlerErrors++;
           this.log.warn({ err: error, filter }, 'an MQTT message handler failed; the message was skipped');

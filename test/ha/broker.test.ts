@@ -346,4 +346,23 @@ describe('LocalBroker', () => {
     expect(Date.now() - started).toBeLessThan(2500);
     expect(clock.pendingTimers()).toBe(0);
   });
+
+  it('tells handlers whether a message came from the retained store or was just published', async () => {
+    const seed = await Observer.connect(testBroker.url, []);
+    await seed.client.publishAsync('nwp500/aabbccddeeff/mode/set', 'eco', { qos: 1, retain: true });
+    const bridge = makeBridge();
+    const seen: Array<{ payload: string; retain: boolean }> = [];
+    bridge.subscribe('nwp500/+/+/set', (_topic, payload, { retain }) =>
+      seen.push({ payload: payload.toString(), retain }),
+    );
+    bridge.start();
+    await waitFor(() => seen.length === 1, 'the retained message');
+    await seed.client.publishAsync('nwp500/aabbccddeeff/mode/set', 'heat_pump', { qos: 1 });
+    await waitFor(() => seen.length === 2, 'the live message');
+    expect(seen).toEqual([
+      { payload: 'eco', retain: true },
+      { payload: 'heat_pump', retain: false },
+    ]);
+    await seed.close();
+  });
 });

@@ -87,6 +87,9 @@ async function startMosquitto(binary: string, options: StartBrokerOptions): Prom
       `persistence_location ${dir}/`,
       'autosave_interval 1',
       'log_dest none',
+      // Started as root, Mosquitto switches to the `mosquitto` user, which cannot write its
+      // persistence file into our temporary directory: stay the user who started it.
+      ...(process.getuid?.() === 0 ? ['user root'] : []),
       '',
     ].join('\n'),
   );
