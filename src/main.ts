@@ -23,6 +23,7 @@ import { NavienApi } from './navien/api.js';
 import { NavienAuth } from './navien/auth.js';
 import { NavienCloud } from './navien/cloud.js';
 import { CloudLink } from './navien/connection.js';
+import { DeviceRoster } from './navien/deviceRoster.js';
 import { CommandQueue } from './navien/queue.js';
 import { installShutdown } from './shutdown.js';
 import { type Clock, systemClock } from './util/clock.js';
@@ -155,8 +156,15 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
     clock,
     log: moduleLogger(log, 'navien/connection'),
   });
+  const roster = new DeviceRoster({
+    dataDir: options.data_dir,
+    log: moduleLogger(log, 'navien/deviceRoster'),
+    now: () => clock.now(),
+  });
+  await roster.load();
   const cloud = new NavienCloud({
     api: new NavienApi(auth, moduleLogger(log, 'navien/api'), redactor),
+    roster,
     link,
     clientId: () => auth.clientId(),
     statusIntervalMs: options.status_interval * 1000,
@@ -316,6 +324,7 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
       log.info('nwp500-bridge stopping');
       await cloud.stop();
       await queue?.settle();
+      await roster.flush();
       await haBridge.stop();
       await broker.stop();
       await app.close();

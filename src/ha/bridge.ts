@@ -33,7 +33,7 @@ import { DEFAULT_VACATION_DAYS, type DeviceSnapshot, MODE_BY_SETTING, setting } 
 import { buildState } from './state.js';
 import { AVAILABILITY_OFFLINE, AVAILABILITY_ONLINE, isDeviceId } from './topics.js';
 
-export type CloudPort = Pick<NavienCloud, 'events' | 'devices' | 'device' | 'sendCommand'>;
+export type CloudPort = Pick<NavienCloud, 'events' | 'devices' | 'device' | 'sendCommand' | 'expectDevices'>;
 export type BrokerPort = Pick<
   LocalBroker,
   | 'topics'
@@ -145,6 +145,7 @@ export class HaBridge {
         log.info({ messages: count }, 'republished discovery, state and availability for Home Assistant');
       }),
       cloud.events.on('devices', (devices) => this.onDevices(devices)),
+      cloud.events.on('removed', (macs) => this.onRemoved(macs)),
       cloud.events.on('status', (mac, status) => this.onStatus(mac, status)),
       cloud.events.on('feature', (mac, feature) => this.onFeature(mac, feature)),
       cloud.events.on('energy', (mac, usage) => this.onEnergy(mac, usage.days)),
@@ -152,6 +153,7 @@ export class HaBridge {
     );
     this.diagnostics.start();
     this.publishDiscovery(broker.topics.bridgeDiscovery, this.bridgeDiscovery());
+    this.keepPublishedDevices();
     const known = cloud.devices();
     if (known.length > 0) this.onDevices(known);
   }
@@ -169,12 +171,10 @@ export class HaBridge {
 
   private onDevices(list: readonly CloudDevice[]): void {
     if (!this.running) return;
-    const { broker, cloud } = this.options;
-    const listed = new Set<string>();
+    const { cloud } = this.options;
     for (const device of list) {
       const mac = device.macAddress;
       if (!isDeviceId(mac)) continue;
-      listed.add(mac);
       let runtime = this.devices.get(mac);
       if (!runtime) {
         runtime = this.createRuntime(mac, device.deviceName);
@@ -191,12 +191,47 @@ export class HaBridge {
       this.refreshDiscovery(runtime);
       this.publishState(runtime);
     }
-    for (const [mac, runtime] of this.devices) {
-      if (listed.has(mac)) continue;
+    // A heater not in the list stays until the cloud confirms its removal (see onRemoved).
+    this.collectStaleDiscovery();
+  }
+
+  /**
+   * Heaters this bridge published before (the discovery registry) keep their entities after a
+   * restart until the cloud confirms they left the account: rebuilt from what was remembered,
+   * offline until the cloud lists them again. The cloud settles their removal under its rule.
+   */
+  private keepPublishedDevices(): void {
+    const { broker, cloud, registry } = this.options;
+    const macs: string[] = [];
+    for (const topic of registry.snapshot().keys()) {
+      const mac = /\/device\/nwp500_([0-9a-f]{12})\/config$/.exec(topic)?.[1];
+      if (mac !== undefined && topic === broker.topics.deviceDiscovery(mac)) macs.push(mac);
+    }
+    cloud.expectDevices(macs);
+    for (const mac of macs) {
+      if (this.devices.has(mac)) continue;
+      const runtime = this.createRuntime(mac, '');
+      this.devices.set(mac, runtime);
+      this.publishAvailability(runtime);
+      this.refreshDiscovery(runtime);
+    }
+  }
+
+  /** Heaters confirmed gone from the account: their discovery, state and availability are cleared. */
+  private onRemoved(macs: readonly string[]): void {
+    if (!this.running) return;
+    const { broker, log } = this.options;
+    for (const mac of macs) {
+      const runtime = this.devices.get(mac);
+      if (!runtime || !isDeviceId(mac)) continue;
       this.clearFeatureTimer(runtime);
       this.devices.delete(mac);
       broker.clear(broker.topics.deviceState(mac));
       broker.clear(broker.topics.deviceAvailability(mac));
+      // Also when the registry lost track of it: the topic is this bridge's own.
+      const discovery = broker.topics.deviceDiscovery(mac);
+      if (this.publishedDiscovery.delete(discovery)) broker.clear(discovery);
+      log.info({ device: pseudonym(mac) }, 'removed the entities of a heater no longer on the account');
     }
     this.collectStaleDiscovery();
   }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Logger } from '../util/logger.js';
 import type { Redactor } from '../util/redact.js';
 import type { NavienAuth } from './auth.js';
+import { NavienError } from './errors.js';
 
 /** What the bridge keeps of a device from `/device/list` (location is read and dropped: we never need it). */
 export interface CloudDevice {
@@ -17,17 +18,21 @@ export interface CloudDevice {
   installType: string | null;
 }
 
+/**
+ * The MAC, `additionalValue` and device type go into every topic and request, so they must be
+ * right; the descriptive fields fall back to a default rather than make the whole list unusable.
+ */
 const deviceInfoSchema = z.object({
   macAddress: z
     .string()
-    .transform((m) => m.toLowerCase().replace(/[^0-9a-f]/g, ''))
-    .pipe(z.string().regex(/^[0-9a-f]{12}$/)),
+    .regex(/^[0-9a-f]{2}(?:[:-]?[0-9a-f]{2}){5}$/i, 'not a MAC address')
+    .transform((m) => m.toLowerCase().replace(/[:-]/g, '')),
   additionalValue: z.union([z.string(), z.number().transform(String)]).default(''),
   deviceType: z.number().int().default(52),
-  deviceName: z.string().default('NWP500'),
-  connected: z.number().int().nullable().default(null),
-  homeSeq: z.number().int().nullable().default(null),
-  installType: z.string().nullable().default(null),
+  deviceName: z.string().default('NWP500').catch('NWP500'),
+  connected: z.number().int().nullable().default(null).catch(null),
+  homeSeq: z.number().int().nullable().default(null).catch(null),
+  installType: z.string().nullable().default(null).catch(null),
 });
 
 const listEntrySchema = z.object({ deviceInfo: z.unknown() }).loose();
@@ -50,6 +55,14 @@ const firmwareSchema = z.object({
 export type Firmware = z.infer<typeof firmwareSchema>['firmwares'][number];
 
 const PAGE = 20;
+/** No account has this many water heaters; an answer that pages on beyond it is not believed. */
+const MAX_DEVICES = 1000;
+
+function badDeviceList(problem: string): NavienError {
+  return new NavienError('NAVIEN_BAD_DEVICE_LIST', `NaviLink device list unusable: ${problem}`, {
+    retriable: true,
+  });
+}
 
 export class NavienApi {
   constructor(
@@ -58,28 +71,34 @@ export class NavienApi {
     private readonly redactor: Redactor,
   ) {}
 
-  /** Every device on the account (the API pages by 20). Entries that cannot be read are logged and skipped. */
+  /**
+   * Every device on the account (the API pages by 20). An answer that cannot be read whole (not a
+   * list, an entry without a valid MAC) is an error, never a shorter list: a device missing from
+   * the answer would look removed from the account.
+   */
   async listDevices(): Promise<CloudDevice[]> {
     const devices: CloudDevice[] = [];
-    for (let offset = 0; offset < 1000; offset += PAGE) {
+    for (let offset = 0; offset < MAX_DEVICES; offset += PAGE) {
       const data = await this.auth.call('/device/list', { offset, count: PAGE, userId: this.auth.userId() });
-      const entries = Array.isArray(data) ? data : [];
-      for (const entry of entries) {
+      if (!Array.isArray(data)) {
+        throw badDeviceList(`data is ${data === null ? 'null' : typeof data}, not a list`);
+      }
+      for (const [index, entry] of data.entries()) {
         const outer = listEntrySchema.safeParse(entry);
         const info = deviceInfoSchema.safeParse(outer.success ? outer.data.deviceInfo : undefined);
         if (!info.success) {
-          this.log.warn(
-            { problems: info.error.issues.map((i) => i.path.join('.')) },
-            'skipped a device entry that cannot be read',
-          );
-          continue;
+          const problems = info.error.issues.map((i) => i.path.join('.') || '(entry)');
+          throw badDeviceList(`entry ${offset + index} cannot be read (${problems.join(', ')})`);
         }
         this.redactor.addDeviceId(info.data.macAddress);
         devices.push(info.data);
       }
-      if (entries.length < PAGE) break;
+      if (data.length < PAGE) {
+        this.log.debug({ devices: devices.length, pages: offset / PAGE + 1 }, 'device list read');
+        return devices;
+      }
     }
-    return devices;
+    throw badDeviceList(`more than ${MAX_DEVICES} devices`);
   }
 
   async firmware(device: CloudDevice): Promise<Firmware[]> {

@@ -14,13 +14,14 @@ import {
   parseDeviceTopic,
   RESPONSE_SUFFIX,
 } from '../device/topics.js';
-import { backoffDelay } from '../util/backoff.js';
+import { type BackoffPolicy, backoffDelay } from '../util/backoff.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { TypedEmitter } from '../util/emitter.js';
 import type { Logger } from '../util/logger.js';
 import type { Redactor } from '../util/redact.js';
 import type { CloudDevice, NavienApi } from './api.js';
 import type { CloudLink, LinkState } from './connection.js';
+import { DeviceRoster, REMOVAL_CONFIRMATION_MS } from './deviceRoster.js';
 import { toCloudError } from './errors.js';
 
 export interface CloudDiagnostics {
@@ -35,6 +36,8 @@ export interface CloudEvents extends Record<string, unknown[]> {
   energy: [mac: string, usage: EnergyUsage];
   /** A device became reachable with fresh data, or stopped being so. */
   availability: [mac: string, available: boolean];
+  /** Heaters confirmed gone from the account (missing from two device lists an hour apart). */
+  removed: [macs: string[]];
 }
 
 export type CommandOutcome =
@@ -56,6 +59,10 @@ export interface NavienCloudOptions {
   energyIntervalMs?: number;
   /** How often the device list is read again (devices added or removed in the app). */
   deviceListIntervalMs?: number;
+  /** The heaters kept and the evidence for removing one (in data_dir); default: in memory only. */
+  roster?: DeviceRoster;
+  /** Retries of a failed or malformed device-list read (default 5 s doubling to 5 min). */
+  deviceListBackoff?: BackoffPolicy;
   /** A device whose last status is older than this many status intervals is unavailable. */
   staleIntervals?: number;
   diagnostics: CloudDiagnostics;
@@ -95,11 +102,22 @@ export class NavienCloud {
   private energyWaiting: string[] = [];
   private badMessages = 0;
   private readonly unsubscribers: Array<() => void> = [];
+  private readonly roster: DeviceRoster;
+  private emptyListWarned = false;
 
   constructor(private readonly options: NavienCloudOptions) {
     this.events = new TypedEmitter<CloudEvents>((event, error) =>
       options.log.error({ err: error, event }, 'a cloud event listener failed'),
     );
+    this.roster = options.roster ?? new DeviceRoster({ log: options.log, now: () => options.clock.now() });
+  }
+
+  /**
+   * Heaters known from elsewhere (what an earlier run published for Home Assistant): they are
+   * removed only once the device list has confirmed it, like every other heater.
+   */
+  expectDevices(macs: Iterable<string>): void {
+    this.roster.expect(macs);
   }
 
   devices(): CloudDevice[] {
@@ -188,66 +206,95 @@ export class NavienCloud {
     return { clientId: this.options.clientId(), sessionId: this.sessionId };
   }
 
+  /**
+   * Reads the device list, then again every `deviceListIntervalMs`. An error or a malformed answer
+   * is retried with backoff; an empty one changes nothing; a heater missing from a good answer is
+   * kept until the roster confirms it gone (missing again at least an hour later), and the list is
+   * read again in an hour to settle it.
+   */
   private async readDeviceList(): Promise<void> {
     const { api, log, clock, link } = this.options;
     if (!this.running) return;
-    try {
-      const devices = await api.listDevices();
-      this.listAttempts = 0;
-      if (devices.length === 0 && this.records.size > 0) {
-        // An empty answer is more likely a cloud hiccup than every heater removed: keep them.
-        log.warn({ known: this.records.size }, 'the device list came back empty; keeping the known devices');
-        clock.clearTimeout(this.listTimer);
-        this.listTimer = clock.setTimeout(() => void this.readDeviceList(), 10 * 60_000);
-        return;
-      }
-      const known = new Set(this.records.keys());
-      for (const device of devices) {
-        const existing = this.records.get(device.macAddress);
-        if (existing) existing.device = device;
-        else {
-          this.records.set(device.macAddress, {
-            device,
-            status: null,
-            feature: null,
-            lastStatusMono: null,
-            lastStatusWall: null,
-            available: false,
-          });
-        }
-        link.subscribe(deviceTopicFilter(device.macAddress, device.deviceType));
-        known.delete(device.macAddress);
-      }
-      for (const gone of known) {
-        const record = this.records.get(gone);
-        if (record) link.unsubscribe(deviceTopicFilter(gone, record.device.deviceType));
-        this.records.delete(gone);
-      }
-      link.subscribe(clientResponseFilter(this.options.clientId()));
-      log.info(
-        { devices: devices.length },
-        devices.length === 0 ? 'no devices on the NaviLink account' : 'read the NaviLink device list',
-      );
-      this.events.emit('devices', devices);
-      // Devices added to or removed from the account show up without a restart.
+    const interval = this.options.deviceListIntervalMs ?? 6 * 3600_000;
+    const readAgainIn = (ms: number) => {
       clock.clearTimeout(this.listTimer);
-      this.listTimer = clock.setTimeout(
-        () => void this.readDeviceList(),
-        this.options.deviceListIntervalMs ?? 6 * 3600_000,
-      );
-      if (link.isConnected()) this.onLinkUp();
+      this.listTimer = clock.setTimeout(() => void this.readDeviceList(), ms);
+    };
+    let devices: CloudDevice[];
+    try {
+      devices = await api.listDevices();
     } catch (error) {
+      if (!this.running) return;
       const delay = backoffDelay(
-        { initialMs: 5_000, maxMs: 300_000 },
+        this.options.deviceListBackoff ?? { initialMs: 5_000, maxMs: 300_000 },
         ++this.listAttempts,
         this.options.random,
       );
+      const cloudError = toCloudError(error);
       log.warn(
-        { error: toCloudError(error).name, retryInSeconds: Math.round(delay / 1000) },
-        'could not read the device list; retrying',
+        { error: cloudError.name, reason: cloudError.message, retryInSeconds: Math.round(delay / 1000) },
+        'could not read the device list; nothing is removed, retrying',
       );
-      this.listTimer = clock.setTimeout(() => void this.readDeviceList(), delay);
+      readAgainIn(delay);
+      return;
     }
+    if (!this.running) return;
+    this.listAttempts = 0;
+    if (devices.length === 0) {
+      const known = this.roster.known().length;
+      // Warn once per run of empty answers; an account that never had a heater is not a problem.
+      log[known > 0 && !this.emptyListWarned ? 'warn' : 'debug'](
+        { known },
+        known > 0
+          ? 'the device list came back empty; keeping every known heater'
+          : 'no devices on the NaviLink account',
+      );
+      this.emptyListWarned = known > 0;
+      readAgainIn(Math.min(interval, 10 * 60_000));
+      return;
+    }
+    this.emptyListWarned = false;
+    const change = this.roster.observe(devices.map((device) => device.macAddress));
+    for (const device of devices) {
+      const existing = this.records.get(device.macAddress);
+      if (existing) existing.device = device;
+      else {
+        this.records.set(device.macAddress, {
+          device,
+          status: null,
+          feature: null,
+          lastStatusMono: null,
+          lastStatusWall: null,
+          available: false,
+        });
+      }
+      link.subscribe(deviceTopicFilter(device.macAddress, device.deviceType));
+    }
+    for (const gone of change.removed) {
+      const record = this.records.get(gone);
+      if (record) link.unsubscribe(deviceTopicFilter(gone, record.device.deviceType));
+      this.records.delete(gone);
+    }
+    link.subscribe(clientResponseFilter(this.options.clientId()));
+    if (change.missing.length > 0) {
+      log.warn(
+        { missing: change.missing.map((m) => ({ device: m.mac, since: new Date(m.since).toISOString() })) },
+        'heaters missing from the device list are kept until they are missing again at least an hour later',
+      );
+    }
+    if (change.removed.length > 0) {
+      log.info(
+        { removed: change.removed },
+        'removed heaters no longer on the NaviLink account (missing from device lists an hour apart)',
+      );
+    }
+    log.info({ devices: devices.length }, 'read the NaviLink device list');
+    this.events.emit('devices', this.devices());
+    if (change.removed.length > 0) this.events.emit('removed', change.removed);
+    // Devices added to or removed from the account show up without a restart; a missing one is
+    // settled an hour (and a minute, to be clearly past the hour) later.
+    readAgainIn(change.missing.length > 0 ? Math.min(interval, REMOVAL_CONFIRMATION_MS + 60_000) : interval);
+    if (link.isConnected()) this.onLinkUp();
   }
 
   private onLinkUp(): void {

@@ -15,6 +15,7 @@
 //   POST /_sim/faults/oversized?mac=MAC[&bytes=N]      publish a payload over 128 KB
 //   POST /_sim/faults/max-lifetime?ms=N                maximum MQTT connection lifetime
 //   POST /_sim/faults/rest-outage?on=1|0               every REST API route answers 503
+//   GET|POST /_sim/device-list?answer=A&hide=MAC&show=MAC  how /device/list answers (served by rest.ts)
 //
 // Answers are JSON: `{ok: true, ...}`, or `{ok: false, error}` with 400 (bad query) / 404 (no such route).
 

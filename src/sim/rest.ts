@@ -43,6 +43,34 @@ export type ControlHandler = (
   body: unknown,
 ) => HttpAnswer | undefined | Promise<HttpAnswer | undefined>;
 
+/**
+ * What `/device/list` answers: the account's devices (`normal`), or one of the bad answers a real
+ * cloud might give: an empty list, `data` that is not a list, or an entry without a valid MAC.
+ */
+export const DEVICE_LIST_ANSWERS = ['normal', 'empty', 'not-a-list', 'bad-entry'] as const;
+export type DeviceListAnswer = (typeof DEVICE_LIST_ANSWERS)[number];
+
+/** Test and demo control over the simulated device list (also `POST /_sim/device-list`). */
+export class DeviceListControl {
+  answer: DeviceListAnswer = 'normal';
+  /** Devices left out of every answer, as if removed from the account in the app. */
+  readonly hidden = new Set<string>();
+
+  hide(mac: string, hidden = true): void {
+    if (hidden) this.hidden.add(mac.toLowerCase());
+    else this.hidden.delete(mac.toLowerCase());
+  }
+
+  reset(): void {
+    this.answer = 'normal';
+    this.hidden.clear();
+  }
+
+  state(): { answer: DeviceListAnswer; hidden: string[] } {
+    return { answer: this.answer, hidden: [...this.hidden] };
+  }
+}
+
 export interface RestServerDeps {
   basePath: string;
   account: SimAccount;
@@ -53,6 +81,8 @@ export interface RestServerDeps {
   errorStyle: RestErrorStyle;
   /** True while the "REST outage" fault is on: every API route answers 503. */
   outage: () => boolean;
+  /** How `/device/list` answers (default: always the devices as they are). */
+  deviceList?: DeviceListControl;
   control?: ControlHandler;
 }
 
@@ -130,6 +160,10 @@ async function handle(deps: RestServerDeps, req: IncomingMessage, res: ServerRes
     return;
   }
 
+  if (url.pathname === '/_sim/device-list' && deps.deviceList) {
+    send(res, controlDeviceList(deps.deviceList, method, url));
+    return;
+  }
   if (url.pathname.startsWith('/_sim/') && deps.control) {
     const answer = await deps.control(method, url, body);
     send(res, answer ?? { status: 404, body: NOT_FOUND });
@@ -229,8 +263,47 @@ function deviceList(deps: RestServerDeps, body: unknown): Envelope {
   if (!parsed.success) return BAD_REQUEST;
   if (!isAccountUser(deps, parsed.data.userId)) return failure(403, 'FORBIDDEN');
   const { offset, count } = parsed.data;
-  const page = deps.devices().slice(offset, offset + Math.min(count, MAX_PAGE));
-  return ok(page.map((device) => ({ deviceInfo: restDeviceInfo(device), location: { ...device.location } })));
+  const control = deps.deviceList;
+  const answer = control?.answer ?? 'normal';
+  if (answer === 'empty') return ok([]);
+  if (answer === 'not-a-list') return ok({ devices: 'unavailable' });
+  const listed = deps.devices().filter((device) => !control?.hidden.has(device.macAddress));
+  const page: unknown[] = listed
+    .slice(offset, offset + Math.min(count, MAX_PAGE))
+    .map((device) => ({ deviceInfo: restDeviceInfo(device), location: { ...device.location } }));
+  // An entry whose MAC cannot be read: the client cannot know which heater it was.
+  if (answer === 'bad-entry') page.push({ deviceInfo: { deviceName: 'Water Heater', macAddress: 'n/a' } });
+  return ok(page);
+}
+
+const deviceListQuery = z.object({
+  answer: z.enum(DEVICE_LIST_ANSWERS).optional(),
+  hide: z
+    .string()
+    .regex(/^[0-9a-fA-F]{12}$/)
+    .optional(),
+  show: z
+    .string()
+    .regex(/^[0-9a-fA-F]{12}$/)
+    .optional(),
+  reset: z.enum(['1', 'true']).optional(),
+});
+
+/**
+ * `GET /_sim/device-list` shows the setting; `POST /_sim/device-list?answer=empty|not-a-list|bad-entry|normal`
+ * sets the answer, `&hide=MAC` / `&show=MAC` leaves a device out or back in, `?reset=1` restores it all.
+ */
+function controlDeviceList(control: DeviceListControl, method: string, url: URL): HttpAnswer {
+  if (method === 'GET') return { status: 200, body: { ok: true, ...control.state() } };
+  if (method !== 'POST') return { status: 405, body: { ok: false, error: 'method not allowed' } };
+  const parsed = deviceListQuery.safeParse(Object.fromEntries(url.searchParams));
+  if (!parsed.success) return { status: 400, body: { ok: false, error: z.prettifyError(parsed.error) } };
+  const { answer, hide, show, reset } = parsed.data;
+  if (reset) control.reset();
+  if (answer) control.answer = answer;
+  if (hide) control.hide(hide);
+  if (show) control.hide(show, false);
+  return { status: 200, body: { ok: true, ...control.state() } };
 }
 
 function findDevice(deps: RestServerDeps, body: unknown): SimDevice | Envelope {

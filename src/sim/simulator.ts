@@ -10,7 +10,7 @@ import { type ReceivedCommand, SimDevice, type SimDeviceOptions } from './device
 import { createFaultControls, type FaultControls } from './faults.js';
 import { DeviceFleet } from './fleet.js';
 import { type ConnectionInfo, type KeepAliveLimits, MqttEndpoint } from './mqttEndpoint.js';
-import { type RestErrorStyle, RestServer, type SimAccount } from './rest.js';
+import { DeviceListControl, type RestErrorStyle, RestServer, type SimAccount } from './rest.js';
 import { generateLocalhostCert } from './tlsCert.js';
 import { TokenAuthority, type TokenLifetimes } from './tokens.js';
 import type { RawStatus } from './wire.js';
@@ -91,6 +91,8 @@ export interface Simulator {
   readonly caPem: string;
   readonly account: SimAccount;
   readonly faults: FaultControls;
+  /** How `/device/list` answers: empty, malformed, or without some devices. */
+  readonly deviceList: DeviceListControl;
   readonly devices: readonly SimDevice[];
   device(mac: string): SimDevice | undefined;
   /** A snapshot of the counters. */
@@ -183,6 +185,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
   endpoint.onClientPublish((topic, payload, clientId) => fleet.handlePublish(topic, payload, clientId));
   const faults = createFaultControls({ endpoint, fleet, tokens });
+  const deviceList = new DeviceListControl();
 
   const ports = { rest: 0, ws: endpoint.wsPort, wss: endpoint.wssPort };
   const mqttUrl = `ws://${urlHost}:${endpoint.wsPort}/mqtt`;
@@ -220,6 +223,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         logger: moduleLogger(root, 'sim/rest'),
         errorStyle: options.restErrorStyle ?? 'envelope',
         outage: () => faults.isRestOutage(),
+        deviceList,
         control: createControlHandler(faults, state),
       },
       host,
@@ -243,6 +247,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     caPem: tls.cert,
     account,
     faults,
+    deviceList,
     devices,
     device: (mac) => fleet.device(mac),
     counters: () => snapshotCounters(counters),

@@ -210,4 +210,52 @@ describe('HaBridge and cloud events', () => {
     expect(cloud.sent).toEqual([]);
     expect(collector.getCounters().commands_refused).toBe(0);
   });
+
+  it('keeps a heater left out of a device list until the cloud confirms it removed', async () => {
+    cloud.announce(MAC);
+    cloud.events.emit('feature', MAC, feature());
+    cloud.events.emit('status', MAC, status());
+    await waitFor(
+      () => observer.last(DISCOVERY) !== undefined && observer.last(STATE) !== undefined,
+      'entities',
+    );
+    cloud.announce();
+    await settled();
+    expect(observer.messages.some((m) => m.payload === '' && m.topic.includes(MAC))).toBe(false);
+    cloud.remove(MAC);
+    await waitFor(
+      () => [DISCOVERY, STATE, `nwp500/${MAC}/availability`].every((t) => observer.last(t) === ''),
+      'discovery, state and availability cleared',
+    );
+  });
+
+  it('tells the cloud which heaters its registry knows, and keeps their entities after a restart', async () => {
+    cloud.announce(MAC);
+    cloud.events.emit('feature', MAC, feature());
+    await waitFor(() => observer.last(DISCOVERY) !== undefined, 'discovery');
+    await bridge.stop();
+    const restarted = new CloudDouble();
+    bridge = new HaBridge({
+      cloud: restarted,
+      link: new LinkDouble(clock),
+      broker,
+      collector,
+      registry: new DiscoveryRegistry({ dataDir, log: log.logger }),
+      dataDir,
+      version: '0.1.0-test',
+      clock,
+      log: log.logger,
+    });
+    const since = observer.messages.length;
+    await bridge.start();
+    expect([...restarted.expected]).toEqual([MAC]);
+    // The first list is empty, as after a cloud hiccup: nothing is removed; availability stays offline.
+    restarted.announce();
+    await settled();
+    const fresh = observer.messages.slice(since);
+    expect(fresh.some((m) => m.payload === '' && m.topic.includes(MAC))).toBe(false);
+    const retained = await retainedMessages(mqtt.url, ['homeassistant/#', 'nwp500/#']);
+    expect(retained.has(DISCOVERY)).toBe(true);
+    expect(retained.get(`nwp500/${MAC}/availability`)).toBe('offline');
+  });
 });

@@ -158,7 +158,7 @@ describe('stale discovery from an earlier run', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('removes the retained discovery, state and availability of a heater no longer on the account, and nothing else', async () => {
+  it('removes the retained discovery, state and availability of a heater no longer on the account an hour after it went missing, and nothing else', async () => {
     const seed = await Observer.connect(mqtt.url, []);
     const foreign = `${DISCOVERY_PREFIX}/device/someone_else/config`;
     for (const [topic, payload] of [
@@ -181,10 +181,30 @@ describe('stale discovery from an earlier run', () => {
       JSON.stringify({ version: 1, devices: { [GONE]: { vacationDays: 3 } } }),
     );
 
-    gcStack = await startHaStack({ mqtt, dataDir });
+    let now = Date.now();
+    gcStack = await startHaStack({
+      mqtt,
+      dataDir,
+      rosterNow: () => now,
+      cloud: { deviceListIntervalMs: 300 },
+    });
     const watcher = await Observer.connect(mqtt.url, FILTERS);
     try {
       await ready(gcStack, watcher);
+      // Missing from the first answer: kept until it is missing again at least an hour later.
+      await waitFor(
+        () => gcStack?.log.text().includes('heaters missing from the device list are kept') === true,
+        'the gone heater noted as missing',
+      );
+      const early = await retainedMessages(mqtt.url, FILTERS);
+      expect(early.has(GONE_DISCOVERY)).toBe(true);
+      expect(early.has(`${BASE_TOPIC}/${GONE}/state`)).toBe(true);
+      now += 3_600_000;
+      await waitFor(
+        () => watcher.on(GONE_DISCOVERY).some((m) => m.payload === ''),
+        'the gone heater removed',
+        15_000,
+      );
       const retained = await retainedMessages(mqtt.url, FILTERS);
       expect(retained.has(GONE_DISCOVERY)).toBe(false);
       expect(retained.has(`${BASE_TOPIC}/${GONE}/state`)).toBe(false);

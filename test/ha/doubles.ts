@@ -43,8 +43,21 @@ export class CloudDouble {
   /** What `sendCommand` answers; a test may set a refusal. */
   outcome: CommandOutcome = { ok: true, delivery: 'sent' };
 
+  /** Heaters the bridge said it knows from its registry (the real cloud tracks their removal). */
+  readonly expected = new Set<string>();
+
   devices(): CloudDevice[] {
     return this.list;
+  }
+
+  expectDevices(macs: Iterable<string>): void {
+    for (const mac of macs) this.expected.add(mac);
+  }
+
+  /** The cloud confirmed these heaters gone from the account. */
+  remove(...macs: string[]): void {
+    this.list = this.list.filter((device) => !macs.includes(device.macAddress));
+    this.events.emit('removed', macs);
   }
 
   device(_mac: string): undefined {

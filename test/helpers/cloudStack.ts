@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { DiagnosticsCollector } from '../../src/diagnostics/collector.js';
 import { NavienApi } from '../../src/navien/api.js';
 import { type AuthOptions, NavienAuth } from '../../src/navien/auth.js';
-import { NavienCloud } from '../../src/navien/cloud.js';
+import { NavienCloud, type NavienCloudOptions } from '../../src/navien/cloud.js';
 import { CloudLink, type LinkOptions } from '../../src/navien/connection.js';
+import { DeviceRoster } from '../../src/navien/deviceRoster.js';
 import { CommandQueue } from '../../src/navien/queue.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/sim/index.js';
 import { systemClock } from '../../src/util/clock.js';
@@ -42,6 +43,10 @@ export interface StackOptions {
   statusIntervalMs?: number;
   auth?: Partial<Pick<AuthOptions, 'invalidCredentialsBackoff'>>;
   dataDir?: string;
+  /** Device-list reading: how often, and the retries of a failed read (default: the cloud's). */
+  cloud?: Partial<Pick<NavienCloudOptions, 'deviceListIntervalMs' | 'deviceListBackoff'>>;
+  /** The wall clock the device roster judges "an hour apart" by (default: the system clock). */
+  rosterNow?: () => number;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<CloudStack> {
@@ -85,8 +90,16 @@ export async function startStack(options: StackOptions = {}): Promise<CloudStack
     log: log.logger.child({ module: 'navien/connection' }),
   });
   const api = new NavienApi(auth, log.logger, log.redactor);
+  const roster = new DeviceRoster({
+    dataDir,
+    log: log.logger.child({ module: 'navien/deviceRoster' }),
+    now: options.rosterNow ?? (() => clock.now()),
+  });
+  await roster.load();
   const cloud = new NavienCloud({
     api,
+    roster,
+    ...options.cloud,
     link,
     clientId: () => auth.clientId(),
     statusIntervalMs: options.statusIntervalMs ?? 1_000,
@@ -110,6 +123,7 @@ export async function startStack(options: StackOptions = {}): Promise<CloudStack
     async close() {
       await cloud.stop();
       await queue.settle();
+      await roster.flush();
       if (!options.simulator) await sim.close();
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },

@@ -13,7 +13,7 @@ import type { NavienCloud } from '../../src/navien/cloud.js';
 import type { CloudLink } from '../../src/navien/connection.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/sim/index.js';
 import { systemClock } from '../../src/util/clock.js';
-import { startStack } from './cloudStack.js';
+import { type StackOptions, startStack } from './cloudStack.js';
 import type { CapturedLog } from './logCapture.js';
 import { startBroker, type TestBroker } from './mosquitto.js';
 
@@ -47,6 +47,9 @@ export interface HaStackOptions {
   /** Reuse a data dir (not removed by the stack), e.g. to restart the bridge on the same files. */
   dataDir?: string;
   statusIntervalMs?: number;
+  /** Passed to the cloud side (see StackOptions). */
+  cloud?: StackOptions['cloud'];
+  rosterNow?: StackOptions['rosterNow'];
   bridge?: Partial<Pick<HaBridgeOptions, 'featureGraceMs' | 'diagnosticsIntervalMs' | 'diagnosticsSettleMs'>>;
 }
 
@@ -59,6 +62,8 @@ export async function startHaStack(options: HaStackOptions = {}): Promise<HaStac
     simulator,
     dataDir,
     statusIntervalMs: options.statusIntervalMs ?? 2_000,
+    ...(options.cloud === undefined ? {} : { cloud: options.cloud }),
+    ...(options.rosterNow === undefined ? {} : { rosterNow: options.rosterNow }),
   });
   const { sim, log, collector, link, cloud } = cloudSide;
   const clock = systemClock;
