@@ -3,6 +3,7 @@
 
 import { CommandCode, commandName } from './commandCodes.js';
 import type { CapabilityFlag, DeviceFeature } from './feature.js';
+import type { ReservationEntry } from './reservations.js';
 import {
   clientResponseTopic,
   deviceResponseTopic,
@@ -27,7 +28,13 @@ export type DeviceCommand =
   | { kind: 'anti_legionella'; on: boolean; periodDays?: number } // on: [period 1–30], default 14
   | { kind: 'tou'; on: boolean }
   | { kind: 'demand_response'; on: boolean }
-  | { kind: 'air_filter_reset' };
+  | { kind: 'air_filter_reset' }
+  /** The whole reservation list (the device replaces what it holds); `reservationUse` 2 = program on, 1 = off. */
+  | { kind: 'reservation_write'; reservationUse: number; entries: readonly ReservationEntry[] }
+  /** 1 always, 2 button, 3 schedule, 4 temperature. */
+  | { kind: 'recirculation_mode'; mode: number }
+  | { kind: 'recirculation_hot_button' }
+  | { kind: 'freeze_protection_temperature'; value: number; unit: TemperatureUnit };
 
 export type DeviceCommandKind = DeviceCommand['kind'];
 
@@ -62,6 +69,10 @@ export const ANTI_LEGIONELLA_PERIOD_DAYS = { min: 1, max: 30, default: 14 } as c
 /** DHW setpoint range (raw half-°C) used until the device's feature payload is known: 95–150 °F. */
 export const FALLBACK_DHW_RAW_RANGE = { min: 70, max: 131 } as const;
 export const ENERGY_YEARS = { min: 2000, max: 2100 } as const;
+/** `recirc-mode` parameter: 1 always, 2 button, 3 schedule, 4 temperature. */
+export const RECIRCULATION_MODES = { min: 1, max: 4 } as const;
+/** Reservation slots a write may carry: the device keeps about 16. */
+export const MAX_RESERVATION_WRITE = 16;
 
 const PROTOCOL_VERSION = 2;
 
@@ -181,6 +192,82 @@ function planEnergyUsage(cmd: Extract<DeviceCommand, { kind: 'energy_usage' }>):
   };
 }
 
+/** Each entry field within what the library's reservation model (and the HA services) accept. */
+const RESERVATION_FIELD_RANGES: ReadonlyArray<readonly [keyof ReservationEntry, number, number]> = [
+  ['enable', 1, 2],
+  ['week', 0, 254],
+  ['hour', 0, 23],
+  ['min', 0, 59],
+  ['mode', 1, 6],
+  ['param', 0, 255],
+];
+
+function planReservationWrite(cmd: Extract<DeviceCommand, { kind: 'reservation_write' }>): Plan | Refusal {
+  if (cmd.reservationUse !== 1 && cmd.reservationUse !== 2) {
+    return refuse(
+      'invalid',
+      `reservationUse must be 1 (program off) or 2 (on) (got ${String(cmd.reservationUse)})`,
+    );
+  }
+  if (!Array.isArray(cmd.entries)) return refuse('invalid', 'entries must be a list');
+  if (cmd.entries.length > MAX_RESERVATION_WRITE) {
+    return refuse(
+      'out_of_range',
+      `at most ${MAX_RESERVATION_WRITE} reservations fit (got ${cmd.entries.length})`,
+    );
+  }
+  const entries: ReservationEntry[] = [];
+  for (const [index, entry] of cmd.entries.entries()) {
+    if (typeof entry !== 'object' || entry === null)
+      return refuse('invalid', `entry ${index + 1} is not an object`);
+    for (const [field, min, max] of RESERVATION_FIELD_RANGES) {
+      const problem = checkWholeInRange(entry[field], { min, max }, `entry ${index + 1} ${field}`);
+      if (problem) return problem;
+    }
+    // Only the six wire fields, in wire order: nothing a caller added reaches the device.
+    const { enable, week, hour, min, mode, param } = entry;
+    entries.push({ enable, week, hour, min, mode, param });
+  }
+  return {
+    ok: true,
+    commandCode: CommandCode.RESERVATION_MANAGEMENT,
+    suffix: REQUEST_SUFFIX.reservationWrite,
+    responseSuffix: RESPONSE_SUFFIX.reservation,
+    extra: { reservationUse: cmd.reservationUse, reservation: entries },
+  };
+}
+
+function planFreezeProtection(
+  cmd: Extract<DeviceCommand, { kind: 'freeze_protection_temperature' }>,
+  feature: DeviceFeature | undefined,
+): Plan | Refusal {
+  if (cmd.unit !== 'C' && cmd.unit !== 'F')
+    return refuse('invalid', `unit must be C or F (got ${String(cmd.unit)})`);
+  if (typeof cmd.value !== 'number' || !Number.isFinite(cmd.value)) {
+    return refuse('invalid', `temperature must be a number (got ${String(cmd.value)})`);
+  }
+  const gated = gate(feature, 'freezeProtectionUse', 'setting the freeze-protection temperature');
+  if (gated) return gated;
+  // Like the library: without the device's limits the value cannot be checked, so it is not sent.
+  const min = feature?.freezeProtectionTempMin ?? null;
+  const max = feature?.freezeProtectionTempMax ?? null;
+  if (min === null || max === null) {
+    return refuse(
+      'unsupported',
+      'the freeze-protection range is not known yet (no feature payload from the device)',
+    );
+  }
+  const raw = temperatureToHalfRaw(cmd.value, cmd.unit);
+  if (raw < min || raw > max) {
+    return refuse(
+      'out_of_range',
+      `freeze-protection temperature ${cmd.value} °${cmd.unit} (raw ${raw}) is outside the device's range ` +
+        `${formatRaw(min, cmd.unit)}–${formatRaw(max, cmd.unit)} °${cmd.unit} (raw ${min}–${max})`,
+    );
+  }
+  return control(CommandCode.FREZ_TEMP, 'frez-temp', [raw]);
+}
+
 function plan(cmd: DeviceCommand, feature: DeviceFeature | undefined): Plan | Refusal {
   // A JavaScript caller (or a bad cast) could send `on: "yes"`; only real booleans switch anything.
   if ('on' in cmd && typeof cmd.on !== 'boolean') {
@@ -247,6 +334,21 @@ function plan(cmd: DeviceCommand, feature: DeviceFeature | undefined): Plan | Re
       );
     case 'air_filter_reset':
       return control(CommandCode.AIR_FILTER_RESET, 'air-filter-reset', []);
+    case 'reservation_write':
+      return planReservationWrite(cmd);
+    case 'recirculation_mode':
+      return (
+        checkWholeInRange(cmd.mode, RECIRCULATION_MODES, 'recirculation mode') ??
+        gate(feature, 'recirculationUse', 'recirculation') ??
+        control(CommandCode.RECIR_MODE, 'recirc-mode', [cmd.mode])
+      );
+    case 'recirculation_hot_button':
+      return (
+        gate(feature, 'recirculationUse', 'recirculation') ??
+        control(CommandCode.RECIR_HOT_BTN, 'recirc-hotbtn', [1])
+      );
+    case 'freeze_protection_temperature':
+      return planFreezeProtection(cmd, feature);
     default: {
       const unknown: { kind?: unknown } = cmd;
       return refuse('invalid', `unknown command kind ${String(unknown.kind)}`);

@@ -1,6 +1,7 @@
 // Reservation (program schedule) decoding: the hex string of a `rsv/rd` reply, 6 bytes per entry, and the
 // reply's global enable flag. Lenient and bounded like every other decoder here.
 
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { asRecord, ownField, readWireNumber } from './wireValue.js';
 
@@ -142,4 +143,51 @@ export function decodeReservationResponse(response: unknown): ReservationSchedul
       problems: [`reservation reply: could not be read (${name})`],
     };
   }
+}
+
+/** The six wire fields of an entry as a tuple, in wire order. */
+export function reservationKey(entry: ReservationEntry): [number, number, number, number, number, number] {
+  return [entry.enable, entry.week, entry.hour, entry.min, entry.mode, entry.param];
+}
+
+function compareKeys(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+/**
+ * The order-independent form of a schedule, `[enabled, sorted entry tuples]`: the device may report
+ * entries in another order than they were written, so this is what a read-back is compared by.
+ */
+export function canonicalReservations(
+  enabled: boolean | null,
+  entries: readonly ReservationEntry[],
+): [boolean, number[][]] {
+  return [enabled === true, entries.map(reservationKey).sort(compareKeys)];
+}
+
+/**
+ * A short stable id of a schedule (16 hex digits of SHA-256 over the canonical form as compact
+ * JSON), computed the way ha_nwp500 computes its `schedule_hash`, so a script moving over keeps
+ * its stored hashes.
+ */
+export function reservationHash(enabled: boolean | null, entries: readonly ReservationEntry[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify(canonicalReservations(enabled, entries)))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/** True when both describe the same program: same switch state and the same entries, in any order. */
+export function sameReservations(
+  a: { enabled: boolean | null; entries: readonly ReservationEntry[] },
+  b: { enabled: boolean | null; entries: readonly ReservationEntry[] },
+): boolean {
+  return (
+    JSON.stringify(canonicalReservations(a.enabled, a.entries)) ===
+    JSON.stringify(canonicalReservations(b.enabled, b.entries))
+  );
 }

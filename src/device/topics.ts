@@ -9,6 +9,7 @@ export const REQUEST_SUFFIX = {
   status: 'st',
   feature: 'st/did',
   reservationRead: 'st/rsv/rd',
+  reservationWrite: 'ctrl/rsv/rd',
   energyUsage: 'st/energy-usage-daily-query/rd',
   control: 'ctrl',
 } as const;

@@ -1,4 +1,4 @@
-// Device discovery over REST: every device on the account, and its firmware, read leniently.
+// Device discovery over REST: every device on the account, its firmware and TOU plan, read leniently.
 
 import { z } from 'zod';
 import type { Logger } from '../util/logger.js';
@@ -109,5 +109,20 @@ export class NavienApi {
     });
     const parsed = firmwareSchema.safeParse(data);
     return parsed.success ? parsed.data.firmwares : [];
+  }
+
+  /** The TOU plan registered for the device (`GET /device/tou`), as sent: device/tou.ts reads it. */
+  async touInfo(device: CloudDevice, controllerId: string): Promise<unknown> {
+    return this.auth.call(
+      '/device/tou',
+      {
+        additionalValue: device.additionalValue,
+        controllerId,
+        macAddress: device.macAddress,
+        userId: this.auth.userId(),
+        userType: 'O',
+      },
+      'GET',
+    );
   }
 }

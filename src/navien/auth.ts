@@ -323,13 +323,14 @@ export class NavienAuth {
    * An authenticated REST call. A 401 gets one token refresh and one retry, as the library does;
    * anything else non-200 is an error with the cloud's code.
    */
-  async call(path: string, body: Record<string, unknown>): Promise<unknown> {
+  async call(path: string, body: Record<string, unknown>, method: 'POST' | 'GET' = 'POST'): Promise<unknown> {
     const session = await this.ensureValid();
     const send = (token: string) =>
       postJson({
         baseUrl: this.options.apiUrl,
         path,
         body,
+        method,
         accessToken: token,
         ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
         ...(this.options.restObserver ? { observer: this.options.restObserver } : {}),

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { type DeviceCommand, encodeCommand } from '../device/commands.js';
 import { decodeEnergyUsage, type EnergyUsage } from '../device/energy.js';
 import { type DeviceFeature, decodeFeature } from '../device/feature.js';
+import { decodeReservationResponse, type ReservationSchedule } from '../device/reservations.js';
 import { type DeviceStatus, decodeStatus, extractFeature, extractStatus } from '../device/status.js';
 import {
   clientResponseFilter,
@@ -38,6 +39,12 @@ export interface CloudEvents extends Record<string, unknown[]> {
   availability: [mac: string, available: boolean];
   /** Heaters confirmed gone from the account (missing from two device lists an hour apart). */
   removed: [macs: string[]];
+  /**
+   * A reservation reply (`rsv/rd`: to a read, or the echo of a write). The reply topic names no
+   * device: `mac` is the device the reply names, null when it names none (the caller knows which
+   * read it sent).
+   */
+  reservations: [mac: string | null, schedule: ReservationSchedule];
 }
 
 export type CommandOutcome =
@@ -200,6 +207,16 @@ export class NavienCloud {
       delivery === 'queued' ? 'command queued until the cloud link is back' : 'command sent',
     );
     return { ok: true, delivery };
+  }
+
+  /**
+   * Asks a device for its reservation list now (not queued: a read from before an outage is worth
+   * nothing after it); the answer comes as a `reservations` event. False when it could not be sent.
+   */
+  requestReservations(mac: string): boolean {
+    if (!this.records.has(mac) || !this.options.link.isConnected()) return false;
+    this.request(mac, { kind: 'reservation_read' });
+    return true;
   }
 
   private identity() {
@@ -423,6 +440,14 @@ export class NavienCloud {
       this.onDeviceMessage(deviceTopic.mac, message);
       return;
     }
+    if (topic === clientResponseTopic(clientId(), RESPONSE_SUFFIX.reservation)) {
+      const response = (message as { response?: unknown } | null)?.response;
+      const named = (response as { macAddress?: unknown } | null | undefined)?.macAddress;
+      const mac =
+        typeof named === 'string' && this.records.has(named.toLowerCase()) ? named.toLowerCase() : null;
+      this.events.emit('reservations', mac, decodeReservationResponse(response));
+      return;
+    }
     if (topic === clientResponseTopic(clientId(), RESPONSE_SUFFIX.energyUsage) && this.energyInFlight) {
       const inFlight = this.energyInFlight;
       const response = (message as { response?: unknown } | null)?.response;
@@ -483,6 +508,8 @@ export class NavienCloud {
 
 function describe(command: DeviceCommand): string {
   const { kind, ...rest } = command;
-  const detail = Object.values(rest).map(String).join(' ');
+  const detail = Object.values(rest)
+    .map((value) => (Array.isArray(value) ? `${value.length} entries` : String(value)))
+    .join(' ');
   return detail ? `${kind} ${detail}` : kind;
 }

@@ -13,6 +13,8 @@ export interface RestCall {
   baseUrl: string;
   path: string;
   body: Record<string, unknown>;
+  /** POST sends `body` as JSON; GET sends it as query parameters (the TOU read). Default POST. */
+  method?: 'POST' | 'GET';
   accessToken?: string;
   fetch?: typeof globalThis.fetch;
   timeoutMs?: number;
@@ -44,17 +46,23 @@ const USER_AGENT = 'nwp500-bridge';
 /** Returns the envelope whatever its `code`; throws only for network trouble and unreadable answers. */
 export async function postJson(call: RestCall): Promise<Envelope> {
   const fetchImpl = call.fetch ?? globalThis.fetch;
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': USER_AGENT };
+  const get = call.method === 'GET';
+  const headers: Record<string, string> = { 'user-agent': USER_AGENT };
+  if (!get) headers['content-type'] = 'application/json';
   // The API wants the bare token in a lowercase header, not "Bearer <token>" (navien-protocol.md 1.1).
   if (call.accessToken) headers.authorization = call.accessToken;
   // The library strips null values from bodies before sending.
   const body = Object.fromEntries(Object.entries(call.body).filter(([, v]) => v !== null && v !== undefined));
   let response: Response;
+  const url = `${call.baseUrl.replace(/\/$/, '')}${call.path}`;
+  const query = new URLSearchParams(
+    Object.entries(body).map(([k, v]): [string, string] => [k, String(v)]),
+  ).toString();
   try {
-    response = await fetchImpl(`${call.baseUrl.replace(/\/$/, '')}${call.path}`, {
-      method: 'POST',
+    response = await fetchImpl(get ? `${url}?${query}` : url, {
+      method: get ? 'GET' : 'POST',
       headers,
-      body: JSON.stringify(body),
+      ...(get ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(call.timeoutMs ?? 30_000),
     });
   } catch (error) {

@@ -71,7 +71,63 @@ export interface SimDeviceOptions {
   /** Overrides of the feature payload (e.g. a capability flag set to 1 to test gating). */
   feature?: Partial<Record<FeatureNumberField, number>>;
   physics?: Partial<TankPhysicsOptions>;
+  /** The time-of-use plan registered for the device in the cloud (REST `GET /device/tou`). */
+  touPlan?: SimTouPlan;
 }
+
+/** A TOU plan as the REST API keeps it: utility, plan name, ZIP code and seasons of priced intervals. */
+export interface SimTouPlan {
+  utility: string;
+  name: string;
+  zipCode: string;
+  schedule: Array<{
+    season: number;
+    interval: Array<{
+      week: number;
+      startHour: number;
+      startMinute: number;
+      endHour: number;
+      endMinute: number;
+      priceMin: number;
+      priceMax: number;
+      decimalPoint: number;
+    }>;
+  }>;
+}
+
+/** An evening-peak plan on weekdays, all year (prices × 10^5). */
+export const DEFAULT_TOU_PLAN: SimTouPlan = {
+  utility: 'Example Power & Light',
+  name: 'Residential TOU-D',
+  zipCode: '95110',
+  schedule: [
+    {
+      season: 4095,
+      interval: [
+        {
+          week: WEEKDAYS_MON_FRI,
+          startHour: 0,
+          startMinute: 0,
+          endHour: 15,
+          endMinute: 59,
+          priceMin: 28000,
+          priceMax: 28000,
+          decimalPoint: 5,
+        },
+        {
+          week: WEEKDAYS_MON_FRI,
+          startHour: 16,
+          startMinute: 0,
+          endHour: 20,
+          endMinute: 59,
+          priceMin: 49000,
+          priceMax: 49000,
+          decimalPoint: 5,
+        },
+      ],
+    },
+  ],
+};
 
 export type CommandOutcome =
   | 'applied'
@@ -121,6 +177,10 @@ const MAX_VACATION_DAYS = 30;
 const MAX_ANTI_LEGIONELLA_DAYS = 30;
 const MS_PER_DAY = 86_400_000;
 const MS_PER_HOUR = 3_600_000;
+/** How long the recirculation pump runs after a hot-button press. */
+export const HOT_BUTTON_RUN_MS = 5 * 60_000;
+/** `recircOperationMode` a unit with recirculation starts in (2 = button). */
+const DEFAULT_RECIRC_MODE = 2;
 
 const DEFAULT_LOCATION: SimLocation = {
   state: 'CA',
@@ -180,6 +240,12 @@ export class SimDevice {
   private reservations: ReservationEntry[];
   private touReservationUse = FLAG_OFF;
   private touPeriods: TouPeriod[] = [];
+  private readonly touPlan: SimTouPlan;
+  private recircMode: number;
+  /** Simulated wall time until which the recirculation pump runs (hot button). */
+  private hotButtonUntilMs = 0;
+  /** Firmware downloaded but not installed, by `curSwCode` (1 controller, 2 panel, 4 Wi-Fi). */
+  private readonly downloadedFirmware = new Map<number, number>();
 
   private readonly commandLog: ReceivedCommand[] = [];
   private seq = 0;
@@ -205,6 +271,8 @@ export class SimDevice {
     this.setpointHalfC = options.setpointHalfC ?? 120;
     this.tank = new TankModel(options.initialTankC ?? 52, { ...DEFAULT_TANK_PHYSICS, ...options.physics });
     this.energy = new EnergyLog(this.macAddress);
+    this.touPlan = structuredClone(options.touPlan ?? DEFAULT_TOU_PLAN);
+    this.recircMode = this.feature.recirculationUse === FLAG_ON ? DEFAULT_RECIRC_MODE : 0;
     this.reservations = [
       { enable: FLAG_ON, week: WEEKDAYS_MON_FRI, hour: 6, min: 30, mode: DHW_MODE.highDemand, param: 120 },
       { enable: FLAG_ON, week: WEEKEND, hour: 8, min: 0, mode: DHW_MODE.energySaver, param: 116 },
@@ -285,8 +353,8 @@ export class SimDevice {
       touOverrideStatus: FLAG_ON,
       totalEnergyCapacity: total,
       availableEnergyCapacity: needed,
-      recircOperationMode: 0,
-      recircPumpOperationStatus: 0,
+      recircOperationMode: this.recircMode,
+      recircPumpOperationStatus: this.recirculating() ? 1 : 0,
       recircHotBtnReady: 0,
       recircOperationReason: 0,
       recircErrorStatus: 0,
@@ -313,7 +381,7 @@ export class SimDevice {
       heatLowerUse: flag(lowerElement),
       scaldUse: FLAG_OFF,
       airFilterAlarmUse: FLAG_ON,
-      recircOperationBusy: FLAG_OFF,
+      recircOperationBusy: flag(this.recirculating()),
       recircReservationUse: FLAG_OFF,
       dhwTemperature: halfCelsius(tank.upperC),
       dhwTemperatureSetting: sp,
@@ -388,6 +456,31 @@ export class SimDevice {
       reservationUse: this.reservationUse,
       reservations: this.reservations,
     };
+  }
+
+  /** The plan `GET /device/tou` answers with (a copy). */
+  touRegistration(): SimTouPlan {
+    return structuredClone(this.touPlan);
+  }
+
+  /** Firmware entries as `/device/firmware/info` lists them: controller, panel, Wi-Fi module. */
+  firmware(): Array<{ curSwCode: number; curVersion: number; downloadedVersion: number | null }> {
+    const f = this.feature;
+    return [
+      [f.controllerSwCode, f.controllerSwVersion],
+      [f.panelSwCode, f.panelSwVersion],
+      [f.wifiSwCode, f.wifiSwVersion],
+    ].map(([curSwCode = 0, curVersion = 0]) => ({
+      curSwCode,
+      curVersion,
+      downloadedVersion: this.downloadedFirmware.get(curSwCode) ?? null,
+    }));
+  }
+
+  /** Test hook: the unit has downloaded `version` for one firmware part (`null`: nothing pending). */
+  setDownloadedFirmware(swCode: number, version: number | null): void {
+    if (version === null) this.downloadedFirmware.delete(swCode);
+    else this.downloadedFirmware.set(swCode, version);
   }
 
   reservationHex(): string {
@@ -572,11 +665,22 @@ export class SimDevice {
         this.freezeProtectionHalfC = value;
         return applied();
       }
-      case 'recircReservation':
-      case 'recircHotButton':
-      case 'recircMode':
+      case 'recircMode': {
         if (!this.supports('recirculationUse')) return unsupported('recirculationUse');
-        return applied('no recirculation model');
+        const mode = param[0];
+        if (mode === undefined || mode < 1 || mode > 4)
+          return rejected(`recirc-mode ${String(mode)} outside 1–4`);
+        this.recircMode = mode;
+        return applied();
+      }
+      case 'recircHotButton':
+        if (!this.supports('recirculationUse')) return unsupported('recirculationUse');
+        if (param[0] !== 1) return rejected(`recirc-hotbtn expects [1], got [${param.join(', ')}]`);
+        this.hotButtonUntilMs = this.clock.now() + HOT_BUTTON_RUN_MS;
+        return applied();
+      case 'recircReservation':
+        if (!this.supports('recirculationUse')) return unsupported('recirculationUse');
+        return applied('no recirculation schedule model');
       case 'otaCommit':
       case 'otaCheck':
       case 'wifiReconnect':
@@ -589,6 +693,10 @@ export class SimDevice {
       case 'airFilterLife':
         return applied('acknowledged without effect');
     }
+  }
+
+  private recirculating(): boolean {
+    return this.clock.now() < this.hotButtonUntilMs;
   }
 
   private setMode(param: readonly number[]): Applied {

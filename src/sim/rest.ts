@@ -1,6 +1,7 @@
-// The simulated Navien REST API (§1): sign-in, token refresh, device list/info/firmware, all POST +
-// JSON with the `{code, msg, data}` envelope, on a loopback node:http server. Requests under
-// `/_sim/` are handed to the control API instead. Bad input of any kind gets an error envelope.
+// The simulated Navien REST API (§1): sign-in, token refresh, device list/info/firmware (POST + JSON)
+// and the registered TOU plan (GET + query), with the `{code, msg, data}` envelope, on a loopback
+// node:http server. Requests under `/_sim/` are handed to the control API instead. Bad input of any
+// kind gets an error envelope.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -101,6 +102,10 @@ const deviceLookupSchema = z.object({
   additionalValue: z.string(),
   userId: z.string().min(1),
 });
+const touQuerySchema = deviceLookupSchema.extend({
+  controllerId: z.string().min(1),
+  userType: z.string().default('O'),
+});
 
 const ok = (data: unknown): Envelope => ({ code: 200, msg: 'SUCCESS', data });
 const failure = (code: number, msg: string): Envelope => ({ code, msg, data: null });
@@ -174,13 +179,15 @@ async function handle(deps: RestServerDeps, req: IncomingMessage, res: ServerRes
   const route = url.pathname.startsWith(`${deps.basePath}/`)
     ? url.pathname.slice(deps.basePath.length)
     : undefined;
-  const handler = route === undefined ? undefined : ROUTES[route];
-  if (!handler) {
+  const post = route === undefined ? undefined : ROUTES[route];
+  const get = route === undefined ? undefined : GET_ROUTES[route];
+  if (!post && !get) {
     deps.counters.restErrors += 1;
     send(res, { status: 404, body: NOT_FOUND });
     return;
   }
-  if (method !== 'POST') {
+  const handler = method === 'POST' ? post : method === 'GET' ? get : undefined;
+  if (!handler) {
     deps.counters.restErrors += 1;
     send(res, { status: 405, body: failure(405, 'METHOD_NOT_ALLOWED') });
     return;
@@ -190,12 +197,14 @@ async function handle(deps: RestServerDeps, req: IncomingMessage, res: ServerRes
     send(res, { status: 503, body: failure(503, 'SERVICE_UNAVAILABLE') });
     return;
   }
-  if (body === undefined) {
+  // GET routes take their parameters from the query string, POST routes from a JSON body.
+  const input = method === 'GET' ? Object.fromEntries(url.searchParams) : body;
+  if (input === undefined) {
     deps.counters.restErrors += 1;
     send(res, { status: 400, body: BAD_REQUEST });
     return;
   }
-  const envelope = handler(deps, body, headerValue(req.headers.authorization));
+  const envelope = handler(deps, input, headerValue(req.headers.authorization));
   deps.logger.debug({ route, code: envelope.code }, 'simulated REST call');
   if (envelope.code !== 200) deps.counters.restErrors += 1;
   const malformed = envelope === BAD_REQUEST;
@@ -212,6 +221,11 @@ const ROUTES: Readonly<Record<string, RouteHandler>> = {
   '/device/list': (deps, body, auth) => withAuth(deps, auth, () => deviceList(deps, body)),
   '/device/info': (deps, body, auth) => withAuth(deps, auth, () => deviceInfo(deps, body)),
   '/device/firmware/info': (deps, body, auth) => withAuth(deps, auth, () => firmwareInfo(deps, body)),
+};
+
+/** Routes read with GET and query parameters (the app reads the TOU plan that way). */
+const GET_ROUTES: Readonly<Record<string, RouteHandler>> = {
+  '/device/tou': (deps, query, auth) => withAuth(deps, auth, () => touInfo(deps, query)),
 };
 
 function signIn(deps: RestServerDeps, body: unknown): Envelope {
@@ -335,22 +349,36 @@ function deviceInfo(deps: RestServerDeps, body: unknown): Envelope {
 function firmwareInfo(deps: RestServerDeps, body: unknown): Envelope {
   const device = findDevice(deps, body);
   if (!('macAddress' in device)) return device;
-  const feature = device.featurePayload();
-  const entry = (curSwCode: number, curVersion: number) => ({
-    macAddress: device.macAddress,
-    additionalValue: device.additionalValue,
-    deviceType: DEVICE_TYPE,
-    curSwCode,
-    curVersion,
-    downloadedVersion: null,
-    deviceGroup: 'NWP500',
-  });
   return ok({
-    firmwares: [
-      entry(feature.controllerSwCode, feature.controllerSwVersion),
-      entry(feature.panelSwCode, feature.panelSwVersion),
-      entry(feature.wifiSwCode, feature.wifiSwVersion),
-    ],
+    firmwares: device.firmware().map((part) => ({
+      macAddress: device.macAddress,
+      additionalValue: device.additionalValue,
+      deviceType: DEVICE_TYPE,
+      ...part,
+      deviceGroup: 'NWP500',
+    })),
+  });
+}
+
+/** `GET /device/tou` (§1.5): the plan registered for the device; `controllerId` is its serial. */
+function touInfo(deps: RestServerDeps, query: unknown): Envelope {
+  const parsed = touQuerySchema.safeParse(query);
+  if (!parsed.success) return BAD_REQUEST;
+  const device = findDevice(deps, parsed.data);
+  if (!('macAddress' in device)) return device;
+  if (parsed.data.controllerId !== device.controllerSerialNumber) return failure(404, 'NOT_FOUND');
+  const plan = device.touRegistration();
+  return ok({
+    registerPath: 'wifi',
+    sourceType: 'openei',
+    touInfo: {
+      controllerId: device.controllerSerialNumber,
+      manufactureId: device.macAddress,
+      name: plan.name,
+      utility: plan.utility,
+      zipCode: plan.zipCode,
+      schedule: plan.schedule,
+    },
   });
 }
 

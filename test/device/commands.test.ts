@@ -188,6 +188,64 @@ describe('encodeCommand envelopes', () => {
     );
   });
 
+  it('writes reservations with RESERVATION_MANAGEMENT on ctrl/rsv/rd: the switch and the whole list, six fields each', () => {
+    const entries = [
+      { enable: 2, week: 124, hour: 6, min: 30, mode: 4, param: 120 },
+      { enable: 1, week: 130, hour: 8, min: 0, mode: 3, param: 116 },
+    ];
+    const result = encodeOk({
+      kind: 'reservation_write',
+      reservationUse: 2,
+      // A field a caller added never reaches the device.
+      entries: [{ ...entries[0], label: 'x' } as (typeof entries)[0], entries[1] as (typeof entries)[0]],
+    });
+    expect(result.topic).toBe('cmd/52/navilink-04786332fca0/ctrl/rsv/rd');
+    expect(result.responseTopic).toBe('cmd/52/navien-client-1a2b3c4d/res/rsv/rd');
+    expect(result.commandCode).toBe(16777226);
+    expect(JSON.stringify(result.payload.request)).toBe(
+      '{"command":16777226,"deviceType":52,"macAddress":"04786332fca0","additionalValue":"5322",' +
+        '"reservationUse":2,"reservation":[{"enable":2,"week":124,"hour":6,"min":30,"mode":4,"param":120},' +
+        '{"enable":1,"week":130,"hour":8,"min":0,"mode":3,"param":116}]}',
+    );
+    // An empty list with the program off is a valid write (the device then holds nothing).
+    expect(
+      encodeOk({ kind: 'reservation_write', reservationUse: 1, entries: [] }).payload.request,
+    ).toMatchObject({
+      reservationUse: 1,
+      reservation: [],
+    });
+  });
+
+  it('sets the recirculation mode 1–4 and presses the hot button with [1]', () => {
+    const recirc = feature({ recirculationUse: 2 });
+    for (const mode of [1, 2, 3, 4]) {
+      expect(encodeOk({ kind: 'recirculation_mode', mode }, recirc).payload).toEqual(
+        controlEnvelope(33554445, 'recirc-mode', [mode]),
+      );
+    }
+    expect(encodeOk({ kind: 'recirculation_hot_button' }, recirc).payload).toEqual(
+      controlEnvelope(33554444, 'recirc-hotbtn', [1]),
+    );
+  });
+
+  it('sets the freeze-protection temperature as half-degrees Celsius within the feature range', () => {
+    const limits = feature({
+      freezeProtectionUse: 2,
+      freezeProtectionTempMin: 12,
+      freezeProtectionTempMax: 20,
+    });
+    // 45 °F is 7.2 °C: raw 14. 43 °F → 12 and 50 °F → 20 are the bounds.
+    expect(encodeOk({ kind: 'freeze_protection_temperature', value: 45, unit: 'F' }, limits).payload).toEqual(
+      controlEnvelope(33554451, 'frez-temp', [14]),
+    );
+    expect(encodeOk({ kind: 'freeze_protection_temperature', value: 43, unit: 'F' }, limits).payload).toEqual(
+      controlEnvelope(33554451, 'frez-temp', [12]),
+    );
+    expect(encodeOk({ kind: 'freeze_protection_temperature', value: 10, unit: 'C' }, limits).payload).toEqual(
+      controlEnvelope(33554451, 'frez-temp', [20]),
+    );
+  });
+
   it('encodes a °C setpoint: 60 °C → raw 120', () => {
     expect(encodeOk({ kind: 'dhw_temperature', value: 60, unit: 'C' }).payload).toEqual(
       controlEnvelope(33554464, 'dhw-temperature', [120]),
@@ -356,6 +414,95 @@ describe('encodeCommand refusals', () => {
       });
       expect(encodeCommand(cmd, device, client, feature()).ok).toBe(true);
     }
+  });
+
+  it('refuses bad reservation writes: the switch, the list, any field out of its range', () => {
+    const good = { enable: 2, week: 124, hour: 6, min: 30, mode: 4, param: 120 };
+    const write = (reservationUse: number, entries: unknown[]) =>
+      encodeCommand(
+        { kind: 'reservation_write', reservationUse, entries: entries as (typeof good)[] },
+        device,
+        client,
+        feature(),
+      );
+    expect(write(0, [good])).toMatchObject({ ok: false, code: 'invalid' });
+    expect(write(3, [good])).toMatchObject({ ok: false, code: 'invalid' });
+    expect(
+      write(
+        2,
+        Array.from({ length: 17 }, () => good),
+      ),
+    ).toMatchObject({ ok: false, code: 'out_of_range' });
+    expect(
+      write(
+        2,
+        Array.from({ length: 16 }, () => good),
+      ).ok,
+    ).toBe(true);
+    for (const [field, bad] of [
+      ['enable', 0],
+      ['week', 255],
+      ['hour', 24],
+      ['min', 60],
+      ['mode', 7],
+      ['mode', 0],
+      ['param', 256],
+      ['param', 1.5],
+    ] as const) {
+      const result = write(2, [good, { ...good, [field]: bad }]);
+      expect(result, `${field}=${bad}`).toMatchObject({
+        ok: false,
+        reason: expect.stringContaining(`entry 2 ${field}`),
+      });
+    }
+    expect(write(2, [null])).toMatchObject({ ok: false, code: 'invalid' });
+  });
+
+  it('refuses recirculation commands on a unit without it, and modes outside 1–4', () => {
+    expect(encodeCommand({ kind: 'recirculation_mode', mode: 2 }, device, client, feature())).toMatchObject({
+      ok: false,
+      code: 'unsupported',
+      reason: expect.stringContaining('recirculationUse'),
+    });
+    expect(encodeCommand({ kind: 'recirculation_hot_button' }, device, client, feature())).toMatchObject({
+      ok: false,
+      code: 'unsupported',
+    });
+    const recirc = feature({ recirculationUse: 2 });
+    for (const mode of [0, 5, 2.5]) {
+      expect(
+        encodeCommand({ kind: 'recirculation_mode', mode }, device, client, recirc).ok,
+        String(mode),
+      ).toBe(false);
+    }
+  });
+
+  it('refuses a freeze-protection temperature outside the range, without the capability, or before the range is known', () => {
+    const limits = feature({
+      freezeProtectionUse: 2,
+      freezeProtectionTempMin: 12,
+      freezeProtectionTempMax: 20,
+    });
+    const freeze = (value: number, withFeature: DeviceFeature | undefined, unit: 'C' | 'F' = 'F') =>
+      encodeCommand({ kind: 'freeze_protection_temperature', value, unit }, device, client, withFeature);
+    expect(freeze(42, limits)).toMatchObject({
+      ok: false,
+      code: 'out_of_range',
+      reason: expect.stringContaining('42.8–50 °F (raw 12–20)'),
+    });
+    expect(freeze(51, limits)).toMatchObject({ ok: false, code: 'out_of_range' });
+    expect(
+      freeze(
+        45,
+        feature({ freezeProtectionUse: 1, freezeProtectionTempMin: 12, freezeProtectionTempMax: 20 }),
+      ),
+    ).toMatchObject({
+      ok: false,
+      code: 'unsupported',
+    });
+    // The library does not send it without the device's limits, and neither do we.
+    expect(freeze(45, undefined)).toMatchObject({ ok: false, code: 'unsupported' });
+    expect(freeze(Number.NaN, limits)).toMatchObject({ ok: false, code: 'invalid' });
   });
 
   it('lets every capability gate pass while the feature is not known', () => {

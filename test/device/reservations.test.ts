@@ -2,7 +2,13 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeReservationHex, decodeReservationResponse } from '../../src/device/reservations.js';
+import {
+  canonicalReservations,
+  decodeReservationHex,
+  decodeReservationResponse,
+  reservationHash,
+  sameReservations,
+} from '../../src/device/reservations.js';
 import { EVERY_DAY_MASK, WEEKDAYS_MASK, WEEKEND_MASK, weekDays, weekMask } from '../../src/device/week.js';
 
 describe('decodeReservationHex', () => {
@@ -137,5 +143,34 @@ describe('week bitfield', () => {
         expect(weekMask(weekDays(mask))).toBe(mask);
       }),
     );
+  });
+});
+
+describe('canonical form and hash', () => {
+  const a = { enable: 2, week: 124, hour: 6, min: 30, mode: 4, param: 120 };
+  const b = { enable: 2, week: 130, hour: 8, min: 0, mode: 3, param: 116 };
+
+  it('hashes like ha_nwp500 (SHA-256 of the compact canonical JSON, 16 hex digits), in any entry order', () => {
+    // The Python reference: json.dumps((True, tuple(sorted(keys))), separators=(",", ":")).
+    expect(JSON.stringify(canonicalReservations(true, [b, a]))).toBe(
+      '[true,[[2,124,6,30,4,120],[2,130,8,0,3,116]]]',
+    );
+    expect(reservationHash(true, [b, a])).toBe('3a61dd54fe12be48');
+    expect(reservationHash(true, [a, b])).toBe('3a61dd54fe12be48');
+    expect(reservationHash(false, [a, b])).not.toBe('3a61dd54fe12be48');
+    expect(reservationHash(null, [])).toBe(reservationHash(false, []));
+  });
+
+  it('compares programs by switch state and entries, not by order', () => {
+    expect(sameReservations({ enabled: true, entries: [a, b] }, { enabled: true, entries: [b, a] })).toBe(
+      true,
+    );
+    expect(sameReservations({ enabled: true, entries: [a, b] }, { enabled: false, entries: [a, b] })).toBe(
+      false,
+    );
+    expect(sameReservations({ enabled: true, entries: [a] }, { enabled: true, entries: [a, b] })).toBe(false);
+    expect(
+      sameReservations({ enabled: true, entries: [a] }, { enabled: true, entries: [{ ...a, param: 121 }] }),
+    ).toBe(false);
   });
 });

@@ -263,6 +263,24 @@ describe('other settings', () => {
     expect(foreign).toEqual({ outcome: 'rejected', replies: [] });
   });
 
+  it('sets the recirculation mode and runs the pump for a while after a hot-button press, where fitted', () => {
+    const { device, clock } = makeDevice({ feature: { recirculationUse: 2 } });
+    expect(status(device).recircOperationMode).toBe(2);
+    expect(replyStatus(control(device, 33554445, 'recirc-mode', [3])).recircOperationMode).toBe(3);
+    expect(control(device, 33554445, 'recirc-mode', [5]).outcome).toBe('rejected');
+    expect(status(device)).toMatchObject({ recircOperationBusy: 1, recircPumpOperationStatus: 0 });
+    expect(replyStatus(control(device, 33554444, 'recirc-hotbtn', [1]))).toMatchObject({
+      recircOperationBusy: 2,
+      recircPumpOperationStatus: 1,
+    });
+    clock.advance(5 * MINUTE);
+    expect(status(device)).toMatchObject({ recircOperationBusy: 1, recircPumpOperationStatus: 0 });
+    const plain = makeDevice().device;
+    expect(status(plain).recircOperationMode).toBe(0);
+    expect(control(plain, 33554445, 'recirc-mode', [1]).outcome).toBe('unsupported');
+    expect(control(plain, 33554444, 'recirc-hotbtn', [1]).outcome).toBe('unsupported');
+  });
+
   it('acknowledges maintenance commands with its status and changes nothing', () => {
     const { device } = makeDevice();
     const before = status(device);

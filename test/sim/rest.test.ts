@@ -230,6 +230,58 @@ describe('device routes', () => {
     }
   });
 
+  it('lists firmware the unit has downloaded but not installed', async () => {
+    const token = await accessToken();
+    const device = sim.device(MAC);
+    device?.setDownloadedFirmware(4, 34078720);
+    try {
+      const { json } = await postJson(
+        url('/device/firmware/info'),
+        { macAddress: MAC, additionalValue: '5322', userId: sim.account.email },
+        { authorization: token },
+      );
+      const { firmwares } = json.data as { firmwares: Array<Record<string, unknown>> };
+      expect(firmwares.map((firmware) => firmware.downloadedVersion)).toEqual([null, null, 34078720]);
+    } finally {
+      device?.setDownloadedFirmware(4, null);
+    }
+  });
+
+  it('answers GET /device/tou with the registered plan for the controller serial, and refuses others', async () => {
+    const token = await accessToken();
+    const serial = sim.device(MAC)?.controllerSerialNumber ?? '';
+    const query = (controllerId: string) =>
+      new URLSearchParams({
+        additionalValue: '5322',
+        controllerId,
+        macAddress: MAC,
+        userId: sim.account.email,
+        userType: 'O',
+      }).toString();
+    const answer = await fetch(url(`/device/tou?${query(serial)}`), { headers: { authorization: token } });
+    expect(answer.status).toBe(200);
+    const body = (await answer.json()) as { code: number; data: Record<string, unknown> };
+    expect(body.code).toBe(200);
+    expect(body.data).toMatchObject({
+      registerPath: 'wifi',
+      sourceType: 'openei',
+      touInfo: {
+        controllerId: serial,
+        utility: expect.any(String),
+        name: expect.any(String),
+        schedule: [{ season: 4095, interval: expect.any(Array) }],
+      },
+    });
+    const other = await fetch(url(`/device/tou?${query('SOMEONE-ELSE')}`), {
+      headers: { authorization: token },
+    });
+    expect(((await other.json()) as { code: number }).code).toBe(404);
+    const unauthorised = await fetch(url(`/device/tou?${query(serial)}`));
+    expect(((await unauthorised.json()) as { code: number }).code).toBe(401);
+    const post = await postJson(url('/device/tou'), {}, { authorization: token });
+    expect(post.status).toBe(405);
+  });
+
   it('rejects a device route body with wrong types with 400', async () => {
     const token = await accessToken();
     const { status, json } = await postJson(
