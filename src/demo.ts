@@ -170,7 +170,7 @@ export async function runDemo(args: readonly string[], env: NodeJS.ProcessEnv): 
         bridge.broker.clear(`${BASE_TOPIC}/${device.macAddress}/state`);
         bridge.broker.clear(`${BASE_TOPIC}/${device.macAddress}/availability`);
       }
-      bridge.broker.clear(`${options.discovery_prefix}/device/nwp500_bridge/config`);
+      bridge.broker.clear(bridge.broker.topics.bridgeDiscovery);
       await bridge.stop();
       await sim.close();
       await broker.close();

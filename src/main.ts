@@ -27,7 +27,7 @@ import { DeviceRoster } from './navien/deviceRoster.js';
 import { CommandQueue } from './navien/queue.js';
 import { installShutdown } from './shutdown.js';
 import { type Clock, systemClock } from './util/clock.js';
-import { createLogger, type Logger, moduleLogger } from './util/logger.js';
+import { createLogger, type Logger, moduleLogger, setLogLevel } from './util/logger.js';
 import { loadPseudonymKey } from './util/pseudonymKey.js';
 import { Redactor, usePseudonymKey } from './util/redact.js';
 import { readVersion } from './version.js';
@@ -162,8 +162,9 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
     now: () => clock.now(),
   });
   await roster.load();
+  const api = new NavienApi(auth, moduleLogger(log, 'navien/api'), redactor);
   const cloud = new NavienCloud({
-    api: new NavienApi(auth, moduleLogger(log, 'navien/api'), redactor),
+    api,
     roster,
     link,
     clientId: () => auth.clientId(),
@@ -187,6 +188,7 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
     settings: brokerSettings,
     baseTopic: options.base_topic,
     discoveryPrefix: options.discovery_prefix,
+    installId: auth.installId(),
     clientId: `nwp500-bridge-${auth.installId()}`,
     log: moduleLogger(log, 'ha/broker'),
     clock,
@@ -201,6 +203,15 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
     version,
     clock,
     log: moduleLogger(log, 'ha/bridge'),
+    installId: auth.installId(),
+    availabilityGraceMs: options.availability_grace_secs * 1000,
+    rest: api,
+    controls: {
+      reconnectCloud: (reason) => link.reconnectNow(reason),
+      exportDiagnostics: async () => ({ path: (await reportWriter.writeNow()).path }),
+      logLevel: () => log.level,
+      setLogLevel: (level) => setLogLevel(log, level),
+    },
   });
 
   // What people and their bug reports see.

@@ -53,6 +53,8 @@ const optionsObject = z.object({
   max_queued_commands: int(1, 10_000).default(200),
   max_queued_command_age: seconds(1, 86_400).default(300),
   status_interval: int(5, 3600).default(30),
+  /** Heaters whose data was fresh stay available through a cloud-link drop this long (0 = not at all). */
+  availability_grace_secs: int(0, 3600).default(120),
   max_events_retained: int(10, 100_000).default(1000),
   diagnostics_export_interval: int(0, 86_400)
     .refine((v) => v === 0 || v >= 10, 'must be 0 (only on demand) or at least 10 seconds')

@@ -1,7 +1,8 @@
-// Wires the Navien cloud to Home Assistant: device events become retained state, availability and
-// discovery (rebuilt only when what it depends on changes), HA commands become cloud commands,
-// the link's health becomes the bridge device, stale discovery is removed once the device list is
-// known, and HA's birth brings everything back.
+// Wires the Navien cloud to Home Assistant: device events become retained state, availability (with
+// a grace period through link drops) and discovery (rebuilt only when what it depends on changes),
+// HA commands become cloud commands (reservation changes through the schedule keeper, bridge
+// controls through BridgeControls), the link's health becomes the bridge device, stale discovery
+// is removed once the device list is known, and HA's birth brings everything back.
 
 import type { DeviceFeature } from '../device/feature.js';
 import { decodeFeature } from '../device/feature.js';
@@ -13,27 +14,36 @@ import type { CloudLink } from '../navien/connection.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { pseudonym } from '../util/redact.js';
+import { AvailabilityPolicy } from './availability.js';
+import type { BridgeControls } from './bridgeControls.js';
 import { BridgeDiagnostics } from './bridgeDiagnostics.js';
 import { buildBridgeDiscovery } from './bridgeEntities.js';
 import type { LocalBroker } from './broker.js';
+import { CloudInfoReader, type CloudInfoRest } from './cloudInfo.js';
 import { routeCommand } from './commands.js';
-import { buildWaterHeaterDiscovery } from './deviceDiscovery.js';
+import { buildWaterHeaterDiscovery, firmwareText } from './deviceDiscovery.js';
 import { DeviceMemory } from './deviceMemory.js';
 import type { DeviceDiscovery, Origin } from './discovery/index.js';
 import { EnergyStore, type EnergyTotals } from './energyStore.js';
 import { NWP500_ENTITIES } from './entities.js';
-import type { EntityDef } from './entityModel.js';
+import type { BridgeAction, CommandPlan, EntityDef } from './entityModel.js';
+import { chooseSlugs } from './entitySlug.js';
 import {
   applyDiscoveryPlan,
   currentComponents,
   type DiscoveryPlan,
   type DiscoveryRegistry,
 } from './registry.js';
+import { parseReservationCommand } from './reservationCommand.js';
+import { ReservationSync } from './reservationSync.js';
 import { DEFAULT_VACATION_DAYS, type DeviceSnapshot, MODE_BY_SETTING, setting } from './snapshot.js';
 import { buildState } from './state.js';
-import { AVAILABILITY_OFFLINE, AVAILABILITY_ONLINE, isDeviceId } from './topics.js';
+import { AVAILABILITY_OFFLINE, AVAILABILITY_ONLINE, isDeviceId, RESERVATIONS_KEY } from './topics.js';
 
-export type CloudPort = Pick<NavienCloud, 'events' | 'devices' | 'device' | 'sendCommand' | 'expectDevices'>;
+export type CloudPort = Pick<
+  NavienCloud,
+  'events' | 'devices' | 'device' | 'sendCommand' | 'expectDevices' | 'requestReservations'
+>;
 export type BrokerPort = Pick<
   LocalBroker,
   | 'topics'
@@ -73,6 +83,19 @@ export interface HaBridgeOptions {
   diagnosticsIntervalMs?: number;
   /** Wait after a link event before the bridge diagnostics are republished (default 250 ms). */
   diagnosticsSettleMs?: number;
+  /** This instance's install id (NavienAuth.installId()), also in the broker's topics. */
+  installId: string;
+  /**
+   * `availability_grace_secs` in ms: how long heaters whose data was fresh stay available through
+   * a cloud-link drop (default 120 s; 0 = unavailable at once).
+   */
+  availabilityGraceMs?: number;
+  /** The cloud's REST reads (firmware, TOU plan); without it those entities stay unknown. */
+  rest?: CloudInfoRest;
+  /** The bridge device's controls; without them the bridge device has none. */
+  controls?: BridgeControls;
+  /** The schedule keeper's timings (tests shorten them). */
+  reservationTimings?: { readTimeoutMs?: number; confirmDelayMs?: number; refreshIntervalMs?: number };
 }
 
 interface DeviceRuntime {
@@ -93,12 +116,20 @@ interface DeviceRuntime {
 const LOGGED_KEY_CHARS = 40;
 /** Command topics whose retained message was logged; beyond this many, repeats go to debug. */
 const MAX_RETAINED_TOPICS_LOGGED = 256;
+/** A heater's list is read on a status that shows it unread (or its program flipped) at most this often. */
+const SCHEDULE_READ_MIN_INTERVAL_MS = 5 * 60_000;
 
 export class HaBridge {
   private readonly table: readonly EntityDef<DeviceSnapshot>[] = NWP500_ENTITIES;
   private readonly memory: DeviceMemory;
   private readonly energy: EnergyStore;
   private readonly diagnostics: BridgeDiagnostics;
+  private readonly availability: AvailabilityPolicy;
+  private readonly reservations: ReservationSync;
+  private readonly cloudInfo: CloudInfoReader | undefined;
+  /** Monotonic ms of the last schedule read a status asked for, per heater. */
+  private readonly scheduleReadAt = new Map<string, number>();
+  private otherInstanceWarned = false;
   private readonly origin: Origin;
   private readonly devices = new Map<string, DeviceRuntime>();
   /** The discovery JSON last handed to the broker, per topic. */
@@ -120,9 +151,36 @@ export class HaBridge {
       collector: options.collector,
       clock,
       log,
+      installId: options.installId,
+      ...(options.controls === undefined ? {} : { logLevel: () => options.controls?.logLevel() ?? 'info' }),
       ...(options.diagnosticsIntervalMs === undefined ? {} : { intervalMs: options.diagnosticsIntervalMs }),
       ...(options.diagnosticsSettleMs === undefined ? {} : { settleMs: options.diagnosticsSettleMs }),
     });
+    const linkUp = () => options.link.stats().state === 'connected';
+    this.availability = new AvailabilityPolicy({
+      graceMs: options.availabilityGraceMs ?? 120_000,
+      clock,
+      linkUp,
+      publish: (mac, online) => this.publishAvailability(mac, online),
+    });
+    this.reservations = new ReservationSync({
+      cloud: options.cloud,
+      clock,
+      log,
+      linkUp,
+      onChange: (mac) => this.publishStateOf(mac),
+      refuse: (mac, code, reason) => this.refuse(mac, RESERVATIONS_KEY, code, reason),
+      ...options.reservationTimings,
+    });
+    this.cloudInfo =
+      options.rest === undefined
+        ? undefined
+        : new CloudInfoReader({
+            rest: options.rest,
+            clock,
+            log,
+            onUpdate: (mac) => this.publishStateOf(mac),
+          });
     this.origin = {
       name: 'nwp500-bridge',
       sw_version: options.version,
@@ -135,10 +193,16 @@ export class HaBridge {
     if (this.running) return;
     await Promise.all([this.memory.load(), this.energy.load(), this.options.registry.load()]);
     this.running = true;
-    const { broker, cloud, log } = this.options;
+    const { broker, cloud, link, log } = this.options;
+    this.reservations.start();
     this.unsubscribers.push(
       broker.subscribe(broker.topics.commandFilter, (topic, payload, { retain }) => {
         if (!this.isStaleCommand(topic, payload, retain)) this.onCommand(topic, payload);
+      }),
+      broker.subscribe(broker.topics.bridgeDiagnostics, (_topic, payload) => this.onBridgeState(payload)),
+      link.events.on('state', (state) => {
+        // Read every heater's list after each (re)connect: it may have changed in the app meanwhile.
+        if (state === 'connected') for (const mac of this.devices.keys()) this.reservations.read(mac);
       }),
       broker.onHomeAssistantBirth(() => {
         const count = broker.republishRetained();
@@ -152,6 +216,7 @@ export class HaBridge {
       cloud.events.on('availability', (mac, available) => this.onAvailability(mac, available)),
     );
     this.diagnostics.start();
+    this.removeLegacyBridgeDiscovery();
     this.publishDiscovery(broker.topics.bridgeDiscovery, this.bridgeDiscovery());
     this.keepPublishedDevices();
     const known = cloud.devices();
@@ -163,6 +228,9 @@ export class HaBridge {
     this.running = false;
     for (const off of this.unsubscribers.splice(0)) off();
     this.diagnostics.stop();
+    this.availability.stop();
+    this.reservations.stop();
+    this.cloudInfo?.stop();
     for (const runtime of this.devices.values()) this.clearFeatureTimer(runtime);
     await Promise.all([this.memory.flush(), this.energy.flush(), this.registrySaving]);
   }
@@ -171,10 +239,19 @@ export class HaBridge {
 
   private onDevices(list: readonly CloudDevice[]): void {
     if (!this.running) return;
-    const { cloud } = this.options;
-    for (const device of list) {
+    const { cloud, link } = this.options;
+    const heaters = list.filter((device) => isDeviceId(device.macAddress));
+    const slugs = chooseSlugs(
+      heaters.map((device) => ({
+        mac: device.macAddress,
+        name: device.deviceName || this.memory.get(device.macAddress).name || '',
+      })),
+      this.memory.entitySlugs(),
+    );
+    for (const device of heaters) {
       const mac = device.macAddress;
-      if (!isDeviceId(mac)) continue;
+      const slug = slugs.get(mac);
+      if (slug !== undefined) this.memory.remember(mac, { entitySlug: slug });
       let runtime = this.devices.get(mac);
       if (!runtime) {
         runtime = this.createRuntime(mac, device.deviceName);
@@ -183,11 +260,13 @@ export class HaBridge {
         if (record?.feature) runtime.feature = record.feature;
         if (record?.status) runtime.status = record.status;
         runtime.available = record?.available ?? false;
-        this.publishAvailability(runtime);
+        this.availability.update(mac, runtime.available);
+        if (link.stats().state === 'connected') this.reservations.read(mac);
       } else {
         runtime.name = device.deviceName;
       }
       if (device.deviceName) this.memory.remember(mac, { name: device.deviceName });
+      this.cloudInfo?.track(device, runtime.feature?.controllerSerialNumber ?? null);
       this.refreshDiscovery(runtime);
       this.publishState(runtime);
     }
@@ -212,7 +291,7 @@ export class HaBridge {
       if (this.devices.has(mac)) continue;
       const runtime = this.createRuntime(mac, '');
       this.devices.set(mac, runtime);
-      this.publishAvailability(runtime);
+      this.availability.update(mac, false);
       this.refreshDiscovery(runtime);
     }
   }
@@ -226,6 +305,9 @@ export class HaBridge {
       if (!runtime || !isDeviceId(mac)) continue;
       this.clearFeatureTimer(runtime);
       this.devices.delete(mac);
+      this.availability.forget(mac);
+      this.reservations.forget(mac);
+      this.cloudInfo?.forget(mac);
       broker.clear(broker.topics.deviceState(mac));
       broker.clear(broker.topics.deviceAvailability(mac));
       // Also when the registry lost track of it: the topic is this bridge's own.
@@ -258,13 +340,37 @@ export class HaBridge {
     }
     this.refreshDiscovery(runtime);
     this.publishState(runtime);
+    this.readScheduleIfStale(runtime);
+  }
+
+  /**
+   * A status that finds the list never read, or the program switch other than the list says (it was
+   * changed in the app), asks for a read — at most every few minutes per heater.
+   */
+  private readScheduleIfStale(runtime: DeviceRuntime): void {
+    const schedule = this.reservations.schedule(runtime.mac);
+    const flag = runtime.status?.values.program_reservation_use;
+    const stale =
+      schedule === null ||
+      (typeof flag === 'boolean' && schedule.enabled !== null && flag !== schedule.enabled);
+    if (!stale) return;
+    const now = this.options.clock.monotonic();
+    const last = this.scheduleReadAt.get(runtime.mac);
+    if (last !== undefined && now - last < SCHEDULE_READ_MIN_INTERVAL_MS) return;
+    this.scheduleReadAt.set(runtime.mac, now);
+    this.reservations.read(runtime.mac);
   }
 
   private onFeature(mac: string, feature: DeviceFeature): void {
     const runtime = this.devices.get(mac);
     if (!this.running || !runtime) return;
+    const firmwareChanged = firmwareText(runtime.feature) !== firmwareText(feature);
     runtime.feature = feature;
     this.clearFeatureTimer(runtime);
+    const device = this.options.cloud.devices().find((d) => d.macAddress === mac);
+    if (device) this.cloudInfo?.track(device, feature.controllerSerialNumber);
+    // New firmware installed: read the cloud's list again (what was downloaded is now installed).
+    if (firmwareChanged) this.cloudInfo?.refresh(mac);
     this.memory.remember(mac, { feature: feature.raw });
     this.refreshDiscovery(runtime);
     this.publishState(runtime);
@@ -281,7 +387,7 @@ export class HaBridge {
     const runtime = this.devices.get(mac);
     if (!this.running || !runtime) return;
     runtime.available = available;
-    this.publishAvailability(runtime);
+    this.availability.update(mac, available);
   }
 
   // ---- HA commands -----------------------------------------------------------------------------
@@ -317,7 +423,12 @@ export class HaBridge {
 
   private onCommand(topic: string, payload: Buffer): void {
     if (!this.running) return;
-    const { broker, cloud, log } = this.options;
+    const { broker } = this.options;
+    const bridgeKey = broker.topics.parseBridgeCommandTopic(topic);
+    if (bridgeKey !== undefined) {
+      this.onBridgeCommand(bridgeKey, payload);
+      return;
+    }
     const parsed = broker.topics.parseCommandTopic(topic);
     if (!parsed) {
       this.refuse(undefined, undefined, 'unknown_device', 'the topic does not name a water heater');
@@ -333,23 +444,90 @@ export class HaBridge {
       );
       return;
     }
+    if (parsed.key === RESERVATIONS_KEY) {
+      const command = parseReservationCommand(payload, this.snapshotOf(runtime));
+      if (command.ok) this.reservations.change(runtime.mac, command.value);
+      else this.refuse(runtime.mac, parsed.key, command.code, command.reason);
+      return;
+    }
     const routed = routeCommand(this.table, this.snapshotOf(runtime), parsed.key, payload);
     if (!routed.ok) {
       this.refuse(runtime.mac, parsed.key, routed.code, routed.reason);
       return;
     }
-    if (routed.remember && this.memory.remember(runtime.mac, routed.remember)) this.publishState(runtime);
-    for (const command of routed.commands) {
+    this.carryOut(runtime, parsed.key, routed);
+  }
+
+  private carryOut(runtime: DeviceRuntime, key: string, plan: Extract<CommandPlan, { ok: true }>): void {
+    const { cloud, log } = this.options;
+    if (plan.remember && this.memory.remember(runtime.mac, plan.remember)) this.publishState(runtime);
+    if (plan.schedule) this.reservations.change(runtime.mac, plan.schedule);
+    for (const command of plan.commands) {
       const outcome = cloud.sendCommand(runtime.mac, command);
       if (!outcome.ok) {
         // The cloud counted the refusal in diagnostics already; counting here would count it twice.
         log.warn(
-          { device: pseudonym(runtime.mac), key: parsed.key, code: outcome.code, reason: outcome.reason },
+          { device: pseudonym(runtime.mac), key, code: outcome.code, reason: outcome.reason },
           `refused an HA command: ${outcome.reason}`,
         );
         return;
       }
     }
+  }
+
+  /** `<b>/bridge/<key>/set`: the bridge device's own controls. */
+  private onBridgeCommand(key: string, payload: Buffer): void {
+    const routed = routeCommand(this.diagnostics.table, this.diagnostics.snapshot(), key, payload);
+    if (!routed.ok) {
+      this.refuse(undefined, key, routed.code, routed.reason);
+      return;
+    }
+    for (const action of routed.actions ?? []) this.runBridgeAction(action);
+  }
+
+  private runBridgeAction(action: BridgeAction): void {
+    const { controls, log } = this.options;
+    if (!controls) return;
+    switch (action.kind) {
+      case 'reconnect_cloud':
+        log.info('reconnecting the cloud link, as asked from Home Assistant');
+        controls.reconnectCloud('the Reconnect cloud link button in Home Assistant');
+        return;
+      case 'export_diagnostics':
+        controls.exportDiagnostics().then(
+          ({ path }) => log.info({ path }, 'wrote the diagnostics report, as asked from Home Assistant'),
+          (error: unknown) => log.warn({ err: error }, 'could not write the diagnostics report'),
+        );
+        return;
+      case 'log_level': {
+        const line = `log level set to ${action.level} from Home Assistant (until the add-on restarts)`;
+        // Said at the level that shows it: before the change when going quieter, after when louder.
+        const quieter = ['warn', 'error', 'fatal'].includes(action.level);
+        if (quieter) log.info(line);
+        controls.setLogLevel(action.level);
+        if (!quieter) log.info(line);
+        this.diagnostics.publishNow();
+        return;
+      }
+    }
+  }
+
+  /** Another instance publishing under our base topic: their bridge topics and commands would mix. */
+  private onBridgeState(payload: Buffer): void {
+    if (this.otherInstanceWarned) return;
+    let installId: unknown;
+    try {
+      installId = (JSON.parse(payload.toString('utf8')) as { install_id?: unknown } | null)?.install_id;
+    } catch {
+      return;
+    }
+    if (typeof installId !== 'string' || installId === this.options.installId) return;
+    this.otherInstanceWarned = true;
+    this.options.log.warn(
+      { baseTopic: this.options.broker.topics.baseTopic },
+      'another nwp500-bridge publishes under the same base_topic; give each instance its own base_topic, ' +
+        'or their bridge availability and commands mix (their discovery does not: it carries the install id)',
+    );
   }
 
   private refuse(mac: string | undefined, key: string | undefined, code: string, reason: string): void {
@@ -383,7 +561,8 @@ export class HaBridge {
   }
 
   private snapshotOf(runtime: DeviceRuntime): DeviceSnapshot {
-    const remembered = this.memory.get(runtime.mac);
+    const { mac } = runtime;
+    const remembered = this.memory.get(mac);
     return {
       status: runtime.status,
       feature: runtime.feature,
@@ -391,16 +570,29 @@ export class HaBridge {
       energy: runtime.energy,
       vacationDays: remembered.vacationDays ?? DEFAULT_VACATION_DAYS,
       lastMode: remembered.lastMode ?? null,
+      schedule: this.reservations.schedule(mac),
+      scheduleWrite: this.reservations.lastWrite(mac),
+      tou: this.cloudInfo?.tou(mac) ?? null,
+      firmware: this.cloudInfo?.firmware(mac) ?? null,
     };
   }
 
-  private publishAvailability(runtime: DeviceRuntime): void {
+  /** `<b>/<id>/availability`, as the availability policy decides it. */
+  private publishAvailability(mac: string, online: boolean): void {
     const { broker } = this.options;
+    if (!this.devices.has(mac)) return;
     broker.publish(
-      broker.topics.deviceAvailability(runtime.mac),
-      runtime.available ? AVAILABILITY_ONLINE : AVAILABILITY_OFFLINE,
-      { retain: true },
+      broker.topics.deviceAvailability(mac),
+      online ? AVAILABILITY_ONLINE : AVAILABILITY_OFFLINE,
+      {
+        retain: true,
+      },
     );
+  }
+
+  private publishStateOf(mac: string): void {
+    const runtime = this.devices.get(mac);
+    if (this.running && runtime) this.publishState(runtime);
   }
 
   /** The state goes out once the device has reported; the broker skips it when nothing changed. */
@@ -422,7 +614,8 @@ export class HaBridge {
   private refreshDiscovery(runtime: DeviceRuntime): void {
     if (!runtime.feature && !runtime.featureWaitOver) return;
     const snapshot = this.snapshotOf(runtime);
-    const inputs = JSON.stringify([runtime.name, snapshot.unit, runtime.feature?.raw ?? null]);
+    const slug = this.memory.get(runtime.mac).entitySlug ?? runtime.mac.slice(-6);
+    const inputs = JSON.stringify([runtime.name, snapshot.unit, runtime.feature?.raw ?? null, slug]);
     if (inputs === runtime.discoveryInputs) return;
     const { broker, log } = this.options;
     let message: DeviceDiscovery;
@@ -430,7 +623,12 @@ export class HaBridge {
       message = buildWaterHeaterDiscovery({
         table: this.table,
         snapshot,
-        identity: { deviceId: runtime.mac, name: runtime.name },
+        identity: {
+          deviceId: runtime.mac,
+          name: runtime.name,
+          entityIdPrefix: `nwp500_${slug}`,
+          bridgeDeviceId: broker.topics.bridgeDeviceId,
+        },
         topics: broker.topics,
         origin: this.origin,
       });
@@ -441,6 +639,29 @@ export class HaBridge {
     runtime.discoveryInputs = inputs;
     runtime.discovery = message;
     this.publishDiscovery(broker.topics.deviceDiscovery(runtime.mac), message);
+  }
+
+  /**
+   * Versions before 0.2.0 published the bridge device as `nwp500_bridge`; it is removed once (when
+   * the registry recorded it), its entities now living on `nwp500_bridge_<install>`.
+   */
+  private removeLegacyBridgeDiscovery(): void {
+    const { broker, registry, log } = this.options;
+    const legacy = broker.topics.legacyBridgeDiscovery;
+    if (!registry.snapshot().has(legacy)) return;
+    const plan: DiscoveryPlan = { removeTopics: [legacy], removeComponents: new Map() };
+    const result = applyDiscoveryPlan(plan, {
+      broker,
+      registry,
+      current: new Map(),
+      log,
+      onApplied: () => this.saveRegistry(),
+    });
+    if (result === 'applied') this.saveRegistry();
+    log.info(
+      { bridgeDevice: broker.topics.bridgeDeviceId },
+      'replacing the bridge device nwp500_bridge of earlier versions with one named for this install',
+    );
   }
 
   private bridgeDiscovery(): DeviceDiscovery {

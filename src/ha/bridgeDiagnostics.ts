@@ -1,12 +1,14 @@
 // Keeps the bridge device's state (`<b>/bridge/diagnostics`) and link attributes current: published
-// soon after every link event, and otherwise once a minute — never per cloud message. The drop
-// analysis is recomputed only when the collector recorded something new (or it grew old).
+// at once when the link goes down or up (so HA's connectivity entity shows every drop, however
+// short), soon after other link events, and otherwise once a minute — never per cloud message. The
+// drop analysis is recomputed only when the collector recorded something new (or it grew old).
 
 import type { DiagnosticsCollector } from '../diagnostics/collector.js';
 import { type Analysis, analyzeDrops } from '../diagnostics/patterns.js';
 import type { CloudLink } from '../navien/connection.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import { bridgeControlEntities } from './bridgeControls.js';
 import {
   type BridgeSnapshot,
   bridgeAttributes,
@@ -38,6 +40,10 @@ export interface BridgeDiagnosticsOptions {
   analysisMinIntervalMs?: number;
   /** Drops kept for the 24-hour count (the collector's history bound). */
   maxDrops?: number;
+  /** This instance's install id (in the state JSON). */
+  installId: string;
+  /** The log level now; with it the bridge device gets its controls (reconnect, export, log level). */
+  logLevel?: () => string;
 }
 
 export class BridgeDiagnostics {
@@ -54,15 +60,27 @@ export class BridgeDiagnostics {
 
   constructor(private readonly options: BridgeDiagnosticsOptions) {
     this.attributesTopic = bridgeAttributesTopic(options.broker.topics);
-    this.table = bridgeEntities(this.attributesTopic);
+    this.table = [
+      ...bridgeEntities(this.attributesTopic),
+      ...(options.logLevel === undefined ? [] : bridgeControlEntities()),
+    ];
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
     const { link, collector } = this.options;
+    let connected = link.stats().state === 'connected';
     this.unsubscribers.push(
-      link.events.on('state', () => this.publishSoon()),
+      link.events.on('state', (state) => {
+        // Up or down is published now, not after the settle time: a 0.4 s drop still shows in HA.
+        if ((state === 'connected') !== connected) {
+          connected = state === 'connected';
+          this.publishNow();
+        } else {
+          this.publishSoon();
+        }
+      }),
       collector.onChange(() => {
         this.analysisDirty = true;
         this.publishSoon();
@@ -88,7 +106,16 @@ export class BridgeDiagnostics {
     const since = clock.now() - DAY_MS;
     const drops24h = recentDrops.filter((drop) => Date.parse(drop.timestamp) >= since).length;
     const { analysis, config } = this.currentAnalysis();
-    return { link: link.stats(), metrics: collector.getMetrics(), drops24h, recentDrops, analysis, config };
+    return {
+      link: link.stats(),
+      metrics: collector.getMetrics(),
+      drops24h,
+      recentDrops,
+      analysis,
+      config,
+      logLevel: this.options.logLevel?.() ?? null,
+      installId: this.options.installId,
+    };
   }
 
   private currentAnalysis(): { analysis: Analysis; config: BridgeSnapshot['config'] } {

@@ -1,11 +1,11 @@
-// The bridge's own HA device (`nwp500_bridge`): the health of the Navien cloud link as diagnostic
+// The bridge's own HA device (`nwp500_bridge_<install>`): the health of the Navien cloud link as diagnostic
 // entities, its state JSON, and a compact attributes JSON that answers "why does it drop" in HA's
 // own "Download diagnostics" for the device.
 
 import type { Analysis } from '../diagnostics/analysisTypes.js';
 import type { ConnectionDropEvent, MqttMetrics } from '../diagnostics/types.js';
 import type { LinkStats } from '../navien/connection.js';
-import { BRIDGE_DEVICE_ID, componentsFor } from './deviceDiscovery.js';
+import { componentsFor } from './deviceDiscovery.js';
 import { buildDeviceDiscovery, type DeviceDiscovery, type Origin } from './discovery/index.js';
 import type { EntityDef, StateValue } from './entityModel.js';
 import { buildState } from './state.js';
@@ -21,6 +21,10 @@ export interface BridgeSnapshot {
   analysis: Analysis;
   /** The settings in force (the newest configuration epoch), e.g. keep_alive_secs. */
   config: Record<string, string | number | boolean> | null;
+  /** The root logger's level now (the log-level select); null when not controlled from HA. */
+  logLevel: string | null;
+  /** This instance's install id: another one on the same base topic shows up with another. */
+  installId: string;
 }
 
 /** HA keeps at most 255 characters of a state. */
@@ -148,6 +152,7 @@ export function bridgeState(
     link_state: s.link.state,
     verdict: s.analysis.verdict,
     metrics: s.metrics,
+    install_id: s.installId,
   };
 }
 
@@ -185,7 +190,7 @@ export function buildBridgeDiscovery(input: {
   const { table, snapshot, topics, origin } = input;
   return buildDeviceDiscovery({
     device: {
-      identifiers: [BRIDGE_DEVICE_ID],
+      identifiers: [topics.bridgeDeviceId],
       name: 'NWP500 Bridge',
       manufacturer: 'nwp500-bridge',
       model: 'Navien cloud bridge',
@@ -195,9 +200,10 @@ export function buildBridgeDiscovery(input: {
     availability: [{ topic: topics.bridgeAvailability }],
     stateTopic: topics.bridgeDiagnostics,
     components: componentsFor(table, snapshot, {
-      uniqueIdPrefix: BRIDGE_DEVICE_ID,
+      uniqueIdPrefix: topics.bridgeDeviceId,
+      entityIdPrefix: topics.bridgeDeviceId,
       state: topics.bridgeDiagnostics,
-      command: (key) => `${topics.baseTopic}/bridge/${key}/set`,
+      command: (key) => topics.bridgeCommand(key),
     }),
   });
 }

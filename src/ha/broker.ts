@@ -25,6 +25,8 @@ export interface LocalBrokerOptions {
   settings: BrokerSettings;
   baseTopic: string;
   discoveryPrefix: string;
+  /** The per-install id (NavienAuth.installId()) in the bridge device's discovery topic and ids. */
+  installId: string;
   /** Stable per install (two processes with one id kick each other off); default `nwp500-bridge-<random>`. */
   clientId?: string;
   log: Logger;
@@ -110,7 +112,7 @@ export class LocalBroker {
   };
 
   constructor(private readonly opts: LocalBrokerOptions) {
-    this.topics = topics(opts.baseTopic, opts.discoveryPrefix);
+    this.topics = topics(opts.baseTopic, opts.discoveryPrefix, opts.installId);
     this.log = opts.log;
     this.clock = opts.clock ?? systemClock;
     this.random = opts.random ?? Math.random;

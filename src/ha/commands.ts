@@ -69,7 +69,10 @@ export function routeCommand<S>(
     const target = entities.find((def) =>
       def.platform === 'water_heater'
         ? def.modeKey === key
-        : (def.platform === 'switch' || def.platform === 'number' || def.platform === 'button') &&
+        : (def.platform === 'switch' ||
+            def.platform === 'number' ||
+            def.platform === 'button' ||
+            def.platform === 'select') &&
           def.key === key,
     );
     if (!target)
@@ -96,6 +99,13 @@ export function routeCommand<S>(
           return { ok: false, code: 'out_of_range', reason: `${value} is outside ${min}–${max}` };
         }
         return target.set(value, s);
+      }
+      case 'select': {
+        const options = target.options(s);
+        if (!options.includes(text)) {
+          return invalid(`${preview(text)} is not one of the options ${options.join(', ')}`);
+        }
+        return target.select(text, s);
       }
       case 'water_heater': {
         const modes = target.modes(s);

@@ -3,29 +3,31 @@
 // device-based message of a water heater.
 
 import type { DeviceFeature } from '../device/feature.js';
+import { formatFirmwareVersion } from '../device/firmware.js';
 import {
   buildBinarySensor,
   buildButton,
   buildDeviceDiscovery,
   buildNumber,
+  buildSelect,
   buildSensor,
   buildSwitch,
+  buildUpdate,
   buildWaterHeater,
   type ComponentConfig,
   type DeviceDiscovery,
   type DeviceInfo,
   type Origin,
 } from './discovery/index.js';
-import { type EntityDef, entitiesFor, unitOf } from './entityModel.js';
+import { type EntityDef, entitiesFor, precisionOf, unitOf } from './entityModel.js';
 import type { DeviceSnapshot } from './snapshot.js';
 import type { Topics } from './topics.js';
-
-/** The bridge device every water heater talks through (`via_device`). */
-export const BRIDGE_DEVICE_ID = 'nwp500_bridge';
 
 export interface ComponentTopics {
   /** Prefix of every unique_id: `<prefix>_<key>`. */
   uniqueIdPrefix: string;
+  /** Prefix of every default entity id: `<platform>.<prefix>_<key>`. */
+  entityIdPrefix: string;
   /** The JSON state topic (also the device message's root `state_topic`). */
   state: string;
   /** `<b>/<id>/<key>/set`; unused by tables without controls. */
@@ -37,11 +39,13 @@ function template(key: string): string {
 }
 
 function common<C extends 'diagnostic' | 'config'>(
-  def: { key: string; name: string | null; enabled: boolean; category?: C; icon?: string },
+  def: { platform: string; key: string; name: string | null; enabled: boolean; category?: C; icon?: string },
   topics: ComponentTopics,
 ) {
   return {
     unique_id: `${topics.uniqueIdPrefix}_${def.key}`,
+    // HA takes it only when it first registers the entity, so ids stay what they were made.
+    default_entity_id: `${def.platform}.${topics.entityIdPrefix}_${def.key}`,
     name: def.name,
     ...(def.category === undefined ? {} : { entity_category: def.category }),
     // true is HA's default; saying it for every entity only makes the message longer.
@@ -50,25 +54,31 @@ function common<C extends 'diagnostic' | 'config'>(
   };
 }
 
+/** JSON attributes, carried in the state JSON as `<key>_attributes`. */
+function attributesOf<S>(def: { key: string; attributes?: (s: S) => unknown }, topics: ComponentTopics) {
+  return def.attributes === undefined
+    ? {}
+    : {
+        json_attributes_topic: topics.state,
+        json_attributes_template: `{{ value_json.${def.key}_attributes | tojson }}`,
+      };
+}
+
 /** One validated component for one table row; throws DiscoveryConfigError for a table mistake. */
 export function componentFor<S>(def: EntityDef<S>, s: S, topics: ComponentTopics): ComponentConfig {
   switch (def.platform) {
     case 'sensor': {
       const unit = unitOf(def.unit, s);
+      const precision = precisionOf(def.precision, s);
       return buildSensor({
         ...common(def, topics),
         value_template: template(def.key),
         ...(def.deviceClass === undefined ? {} : { device_class: def.deviceClass }),
         ...(def.stateClass === undefined ? {} : { state_class: def.stateClass }),
         ...(unit === undefined ? {} : { unit_of_measurement: unit }),
-        ...(def.precision === undefined ? {} : { suggested_display_precision: def.precision }),
+        ...(precision === undefined ? {} : { suggested_display_precision: precision }),
         ...(def.options === undefined ? {} : { options: [...def.options] }),
-        ...(def.attributes === undefined
-          ? {}
-          : {
-              json_attributes_topic: topics.state,
-              json_attributes_template: `{{ value_json.${def.key}_attributes | tojson }}`,
-            }),
+        ...attributesOf(def, topics),
       });
     }
     case 'binary_sensor':
@@ -104,6 +114,22 @@ export function componentFor<S>(def: EntityDef<S>, s: S, topics: ComponentTopics
         ...common(def, topics),
         command_topic: topics.command(def.key),
         payload_press: 'PRESS',
+      });
+    case 'select':
+      return buildSelect({
+        ...common(def, topics),
+        value_template: template(def.key),
+        command_topic: topics.command(def.key),
+        options: [...def.options(s)],
+        ...attributesOf(def, topics),
+      });
+    case 'update':
+      return buildUpdate({
+        ...common(def, topics),
+        // HA reads installed_version, latest_version, title and release_summary from this JSON.
+        value_template: `{{ value_json.${def.key} | tojson }}`,
+        ...(def.deviceClass === undefined ? {} : { device_class: def.deviceClass }),
+        ...attributesOf(def, topics),
       });
     case 'water_heater': {
       const range = def.range(s);
@@ -144,15 +170,25 @@ export interface WaterHeaterIdentity {
   deviceId: string;
   /** The cloud's `deviceName`. */
   name: string;
+  /** `nwp500_<slug>`: the start of every default entity id of this heater (entitySlug.ts). */
+  entityIdPrefix: string;
+  /** The bridge device it talks through (`via_device`). */
+  bridgeDeviceId: string;
 }
 
-/** `sw_version` from the firmware the feature reports (raw integers, as the vendor app shows them). */
+/**
+ * `sw_version` from the firmware the feature reports, each part decoded byte by byte
+ * (`controller 11.1.0.0, panel 11.1.0.0, Wi-Fi 2.7.0.0`); the update entity keeps the raw integers.
+ */
 export function firmwareText(feature: DeviceFeature | null): string | undefined {
   if (!feature) return undefined;
   const parts: string[] = [];
-  if (feature.controllerSwVersion !== null) parts.push(`controller ${feature.controllerSwVersion}`);
-  if (feature.panelSwVersion !== null) parts.push(`panel ${feature.panelSwVersion}`);
-  if (feature.wifiSwVersion !== null) parts.push(`Wi-Fi ${feature.wifiSwVersion}`);
+  const add = (name: string, raw: number | null) => {
+    if (raw !== null) parts.push(`${name} ${formatFirmwareVersion(raw)}`);
+  };
+  add('controller', feature.controllerSwVersion);
+  add('panel', feature.panelSwVersion);
+  add('Wi-Fi', feature.wifiSwVersion);
   return parts.length > 0 ? parts.join(', ') : undefined;
 }
 
@@ -165,7 +201,7 @@ export function waterHeaterDeviceInfo(
     name: identity.name,
     manufacturer: 'Navien',
     model: 'NWP500',
-    via_device: BRIDGE_DEVICE_ID,
+    via_device: identity.bridgeDeviceId,
   };
   if (feature?.modelTypeName) info.model_id = feature.modelTypeName;
   // The serial is personal data, but the local broker is the user's own (DESIGN.md).
@@ -197,6 +233,7 @@ export function buildWaterHeaterDiscovery(input: {
     stateTopic: state,
     components: componentsFor(table, snapshot, {
       uniqueIdPrefix: `nwp500_${identity.deviceId}`,
+      entityIdPrefix: identity.entityIdPrefix,
       state,
       command: (key) => topics.command(identity.deviceId, key),
     }),

@@ -1,6 +1,7 @@
 // What the bridge remembers per water heater across restarts, in data_dir: the vacation length the
-// user chose, the last mode before vacation or power-off, and the last feature payload, unit and
-// name, so Home Assistant gets the same entities at start-up before the device has answered.
+// user chose, the last mode before vacation or power-off, the last feature payload, unit and name
+// (so Home Assistant gets the same entities at start-up before the device has answered), and the
+// slug its default entity ids were made with.
 
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -24,6 +25,11 @@ const rememberedSchema = z.object({
   lastMode: z.enum(DHW_MODES).optional(),
   unit: z.enum(['C', 'F']).optional(),
   name: z.string().min(1).max(200).optional(),
+  /** The middle of the heater's default entity ids, chosen once (entitySlug.ts). */
+  entitySlug: z
+    .string()
+    .regex(/^[a-z0-9_]{1,32}$/)
+    .optional(),
   /** The raw feature payload (decoded again on load, like a fresh one). */
   feature: z
     .record(z.string(), z.unknown())
@@ -51,6 +57,7 @@ export interface RememberPatch {
   lastMode?: DhwMode;
   unit?: TemperatureUnit;
   name?: string;
+  entitySlug?: string;
   feature?: Readonly<Record<string, unknown>>;
 }
 
@@ -87,6 +94,13 @@ export class DeviceMemory {
 
   get(mac: string): Readonly<RememberedDevice> {
     return this.devices.get(mac) ?? {};
+  }
+
+  /** Every remembered entity slug, by MAC (also of heaters not on the account now: their ids stay theirs). */
+  entitySlugs(): Map<string, string> {
+    const slugs = new Map<string, string>();
+    for (const [mac, device] of this.devices) if (device.entitySlug) slugs.set(mac, device.entitySlug);
+    return slugs;
   }
 
   /** Merges `patch` into what is remembered for `mac`; saves (in the background) only when something changed. */

@@ -6,18 +6,38 @@ import type { DeviceCommand } from '../device/commands.js';
 import type { RememberPatch } from './deviceMemory.js';
 import type { BINARY_SENSOR_DEVICE_CLASSES } from './discovery/binarySensor.js';
 import type { NumberDeviceClass, SensorDeviceClass, StateClass, WaterHeaterMode } from './discovery/index.js';
+import type { ScheduleCommand } from './reservationCommand.js';
 
-/** A value in a state JSON: numbers, text (enum names, `ON`/`OFF`), or null for "unknown". */
+/** A value in a state JSON: numbers, text (enum labels, `ON`/`OFF`), or null for "unknown". */
 export type StateValue = string | number | null;
-export type Attributes = Record<string, StateValue>;
+/** What JSON attributes may hold (schedules carry lists of entries). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type Attributes = { [key: string]: JsonValue };
 
 export type BinarySensorDeviceClass = (typeof BINARY_SENSOR_DEVICE_CLASSES)[number];
 
 export type RefusalCode = 'out_of_range' | 'unsupported' | 'invalid';
 
-/** What an HA command turns into: device commands and/or settings the bridge keeps, or a refusal. */
+/** pino's levels, as the log-level select offers them. */
+export const LOG_LEVEL_OPTIONS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevelOption = (typeof LOG_LEVEL_OPTIONS)[number];
+
+/** Things the bridge does itself (its own device's controls), not commands for a heater. */
+export type BridgeAction =
+  | { kind: 'reconnect_cloud' }
+  | { kind: 'export_diagnostics' }
+  | { kind: 'log_level'; level: LogLevelOption };
+
+/** What an HA command turns into: device commands, settings the bridge keeps, bridge actions, or a refusal. */
 export type CommandPlan =
-  | { ok: true; commands: DeviceCommand[]; remember?: RememberPatch }
+  | {
+      ok: true;
+      commands: DeviceCommand[];
+      remember?: RememberPatch;
+      actions?: BridgeAction[];
+      /** A change of the reservation list: read, changed and written back by the schedule keeper. */
+      schedule?: ScheduleCommand;
+    }
   | { ok: false; code: RefusalCode; reason: string };
 
 export interface NumberRange {
@@ -45,7 +65,7 @@ export interface SensorDef<S> extends EntityCommon<S, 'diagnostic'> {
   stateClass?: StateClass;
   unit?: string | ((s: S) => string);
   /** suggested_display_precision. */
-  precision?: number;
+  precision?: number | ((s: S) => number);
   /** For `deviceClass: 'enum'`: every state the sensor may show. */
   options?: readonly string[];
   read: (s: S) => StateValue;
@@ -82,6 +102,31 @@ export interface ButtonDef<S> extends EntityCommon<S> {
   press: (s: S) => CommandPlan;
 }
 
+export interface SelectDef<S> extends EntityCommon<S> {
+  platform: 'select';
+  options: (s: S) => readonly string[];
+  /** The option shown now; null while unknown. */
+  read: (s: S) => string | null;
+  select: (option: string, s: S) => CommandPlan;
+  attributes?: (s: S) => Attributes;
+}
+
+/** What an `update` entity shows; HA compares the two versions. */
+export interface UpdateState {
+  installed_version: string | null;
+  latest_version: string | null;
+  title?: string;
+  release_summary?: string;
+}
+
+export interface UpdateDef<S> extends EntityCommon<S> {
+  platform: 'update';
+  deviceClass?: 'firmware';
+  /** null while the versions are not known. */
+  read: (s: S) => UpdateState | null;
+  attributes?: (s: S) => Attributes;
+}
+
 export interface WaterHeaterDef<S> extends EntityCommon<S> {
   platform: 'water_heater';
   /** The modes HA offers (`off` included). */
@@ -106,6 +151,8 @@ export type EntityDef<S> =
   | SwitchDef<S>
   | NumberDef<S>
   | ButtonDef<S>
+  | SelectDef<S>
+  | UpdateDef<S>
   | WaterHeaterDef<S>;
 
 /** The entities of a table that a device with this snapshot has. */
@@ -115,6 +162,10 @@ export function entitiesFor<S>(table: readonly EntityDef<S>[], s: S): EntityDef<
 
 export function unitOf<S>(unit: string | ((s: S) => string) | undefined, s: S): string | undefined {
   return typeof unit === 'function' ? unit(s) : unit;
+}
+
+export function precisionOf<S>(precision: number | ((s: S) => number) | undefined, s: S): number | undefined {
+  return typeof precision === 'function' ? precision(s) : precision;
 }
 
 export function onOff(value: boolean | null): 'ON' | 'OFF' | null {

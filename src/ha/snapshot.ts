@@ -4,8 +4,17 @@
 import { type DhwMode, FALLBACK_DHW_RAW_RANGE } from '../device/commands.js';
 import { DhwOperationSetting } from '../device/enums.js';
 import type { DeviceFeature } from '../device/feature.js';
+import type { FirmwarePart } from '../device/firmware.js';
+import type { ReservationEntry } from '../device/reservations.js';
 import type { DeviceStatus } from '../device/status.js';
-import { halfRawToTemperature, roundTo, type TemperatureUnit } from '../device/units.js';
+import type { TouPlan } from '../device/tou.js';
+import {
+  halfRawToTemperature,
+  litresPerMinuteToGpm,
+  litresToGallons,
+  roundTo,
+  type TemperatureUnit,
+} from '../device/units.js';
 import type { WaterHeaterMode } from './discovery/index.js';
 import type { EnergyTotals } from './energyStore.js';
 import type { NumberRange, StateValue } from './entityModel.js';
@@ -20,6 +29,35 @@ export interface DeviceSnapshot {
   vacationDays: number;
   /** The last mode the device was in other than vacation and off; null if never seen. */
   lastMode: DhwMode | null;
+  /** The reservation list as last read from the device; null until the first read. */
+  schedule: ScheduleState | null;
+  /** What became of the last reservation command; null before the first. */
+  scheduleWrite: ScheduleWriteResult | null;
+  /** The TOU plan registered in the cloud; null until read. */
+  tou: CloudRead<TouPlan> | null;
+  /** The firmware parts the cloud lists; null until read. */
+  firmware: CloudRead<FirmwarePart[]> | null;
+}
+
+export interface ScheduleState {
+  /** The program switch (`reservationUse` 2); null when the reply did not say. */
+  enabled: boolean | null;
+  entries: ReservationEntry[];
+  /** Wall-clock ms of the read. */
+  readAtMs: number;
+}
+
+export interface ScheduleWriteResult {
+  action: string;
+  /** confirmed: read back as written; unconfirmed: sent, not seen in a read-back; unchanged: nothing to write. */
+  outcome: 'confirmed' | 'unconfirmed' | 'unchanged' | 'refused';
+  reason: string | null;
+  atMs: number;
+}
+
+export interface CloudRead<T> {
+  value: T;
+  readAtMs: number;
 }
 
 export const DEFAULT_VACATION_DAYS = 7;
@@ -49,6 +87,53 @@ export function numberOf(key: string, decimals = 0): (s: DeviceSnapshot) => numb
 /** Temperatures (and temperature differences) in the device's unit, to 0.1°. */
 export function temperatureOf(key: string): (s: DeviceSnapshot) => number | null {
   return numberOf(key, 1);
+}
+
+/**
+ * A setting in half-degrees Celsius shown as the heater's panel shows it: whole degrees in °F (raw
+ * 98 is 120.2 °F, which the panel and the app show as 120), half degrees in °C.
+ */
+export function setpointValue(value: number, unit: TemperatureUnit): number {
+  return unit === 'F' ? Math.round(value) + 0 : roundTo(value, 1);
+}
+
+export function setpointOf(key: string): (s: DeviceSnapshot) => number | null {
+  return (s) => {
+    const value = statusValue(s, key);
+    return typeof value === 'number' ? setpointValue(value, s.unit) : null;
+  };
+}
+
+/** Setpoints carry no decimals in °F and one (for the half degree) in °C. */
+export function setpointPrecision(s: DeviceSnapshot): number {
+  return s.unit === 'F' ? 0 : 1;
+}
+
+/** Volumes follow the heater's unit system: gal with °F, L with °C. */
+export function volumeUnit(s: DeviceSnapshot): 'gal' | 'L' {
+  return s.unit === 'F' ? 'gal' : 'L';
+}
+
+export function flowUnit(s: DeviceSnapshot): 'gal/min' | 'L/min' {
+  return s.unit === 'F' ? 'gal/min' : 'L/min';
+}
+
+/** A flow (decoded in L/min) in the heater's unit system. */
+export function flowOf(key: string): (s: DeviceSnapshot) => number | null {
+  return (s) => {
+    const lpm = statusValue(s, key);
+    if (typeof lpm !== 'number') return null;
+    return s.unit === 'F' ? litresPerMinuteToGpm(lpm) : roundTo(lpm, 1);
+  };
+}
+
+/** A volume (decoded in L) in the heater's unit system. */
+export function volumeOf(key: string): (s: DeviceSnapshot) => number | null {
+  return (s) => {
+    const litres = statusValue(s, key);
+    if (typeof litres !== 'number') return null;
+    return s.unit === 'F' ? roundTo(litresToGallons(litres), 1) : roundTo(litres, 0);
+  };
 }
 
 /** A status flag; a numeric flag reads as on when non-zero (the library leaves two of them raw). */
@@ -83,9 +168,9 @@ export function isOnVacation(s: DeviceSnapshot): boolean {
   return setting(s) === VACATION_SETTING;
 }
 
-/** The setpoint: `dhwTargetTemperatureSetting`, else `dhwTemperatureSetting`. */
+/** The setpoint: `dhwTargetTemperatureSetting`, else `dhwTemperatureSetting`, as the panel shows it. */
 export function targetTemperature(s: DeviceSnapshot): number | null {
-  return temperatureOf('dhw_target_temperature_setting')(s) ?? temperatureOf('dhw_temperature_setting')(s);
+  return setpointOf('dhw_target_temperature_setting')(s) ?? setpointOf('dhw_temperature_setting')(s);
 }
 
 /** Setpoint steps HA offers: the device's half-degree resolution in °C, whole degrees in °F. */
@@ -94,12 +179,10 @@ export function temperatureStep(s: DeviceSnapshot): 0.5 | 1 {
 }
 
 /**
- * The setpoint range in the device unit from the feature's limits (the default range until it is
- * known), narrowed to whole steps so every value HA offers encodes inside the device's raw range.
+ * A range of half-degree Celsius limits in the device unit, narrowed to whole steps so every value
+ * HA offers encodes inside the raw range.
  */
-export function setpointRange(s: DeviceSnapshot): NumberRange {
-  const minRaw = s.feature?.dhwTemperatureMin ?? FALLBACK_DHW_RAW_RANGE.min;
-  const maxRaw = s.feature?.dhwTemperatureMax ?? FALLBACK_DHW_RAW_RANGE.max;
+export function halfRawRange(minRaw: number, maxRaw: number, s: DeviceSnapshot): NumberRange {
   const step = temperatureStep(s);
   const lo = halfRawToTemperature(Math.min(minRaw, maxRaw), s.unit);
   const hi = halfRawToTemperature(Math.max(minRaw, maxRaw), s.unit);
@@ -108,6 +191,22 @@ export function setpointRange(s: DeviceSnapshot): NumberRange {
   const max = roundTo(Math.floor(hi / step + 1e-6) * step, 1);
   // HA refuses a range that is not a range; a device reporting one gets a single step to choose.
   return { min, max: Math.max(max, min + step), step };
+}
+
+/** The setpoint range from the feature's limits (the default range until it is known). */
+export function setpointRange(s: DeviceSnapshot): NumberRange {
+  return halfRawRange(
+    s.feature?.dhwTemperatureMin ?? FALLBACK_DHW_RAW_RANGE.min,
+    s.feature?.dhwTemperatureMax ?? FALLBACK_DHW_RAW_RANGE.max,
+    s,
+  );
+}
+
+/** The freeze-protection range from the feature; null while the feature does not give it. */
+export function freezeProtectionRange(s: DeviceSnapshot): NumberRange | null {
+  const min = s.feature?.freezeProtectionTempMin ?? null;
+  const max = s.feature?.freezeProtectionTempMax ?? null;
+  return min === null || max === null ? null : halfRawRange(min, max, s);
 }
 
 /** The modes HA offers: those the feature's capability flags allow (all until it is known), and off. */

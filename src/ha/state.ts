@@ -26,6 +26,15 @@ export function buildState<S>(table: readonly EntityDef<S>[], s: S): StateJson {
       case 'number':
         state[def.key] = clean(def.read(s));
         break;
+      case 'select':
+        state[def.key] = def.read(s);
+        if (def.attributes) state[`${def.key}_attributes`] = def.attributes(s);
+        break;
+      case 'update':
+        // HA ignores `{}` (unknown versions); `null` would break its JSON handling.
+        state[def.key] = { ...(def.read(s) ?? {}) };
+        if (def.attributes) state[`${def.key}_attributes`] = def.attributes(s);
+        break;
       case 'water_heater':
         state[def.modeKey] = def.readMode(s);
         break;

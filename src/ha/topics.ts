@@ -7,6 +7,12 @@ export const DEVICE_ID_PATTERN = /^[0-9a-f]{12}$/;
 /** Entity keys appear in command topics and unique ids. */
 export const ENTITY_KEY_PATTERN = /^[a-z0-9_]+$/;
 
+/** The per-install id in the bridge device's ids (NavienAuth.installId(): 8 hex digits). */
+export const INSTALL_ID_PATTERN = /^[a-z0-9]{1,32}$/;
+
+/** The key of the reservation command topic `<b>/<id>/reservations/set` (JSON, not an entity's payload). */
+export const RESERVATIONS_KEY = 'reservations';
+
 export const AVAILABILITY_ONLINE = 'online';
 export const AVAILABILITY_OFFLINE = 'offline';
 
@@ -45,6 +51,14 @@ export interface CommandTopic {
   key: string;
 }
 
+/** The bridge device's id in HA: `nwp500_bridge_<install>`, so two add-on instances never share one. */
+export function bridgeDeviceId(installId: string): string {
+  if (!INSTALL_ID_PATTERN.test(installId)) {
+    throw new Error(`not an install id (expected 1–32 lowercase letters or digits): "${installId}"`);
+  }
+  return `nwp500_bridge_${installId}`;
+}
+
 export interface Topics {
   readonly baseTopic: string;
   readonly discoveryPrefix: string;
@@ -54,28 +68,41 @@ export interface Topics {
   readonly bridgeDiagnostics: string;
   /** `<prefix>/status`: Home Assistant's birth and will messages. */
   readonly homeAssistantStatus: string;
-  /** `<prefix>/device/nwp500_bridge/config`: the bridge's own device. */
+  /** `nwp500_bridge_<install>`: the bridge's own device id (identifier, unique id prefix). */
+  readonly bridgeDeviceId: string;
+  /** `<prefix>/device/nwp500_bridge_<install>/config`: the bridge's own device. */
   readonly bridgeDiscovery: string;
+  /** `<prefix>/device/nwp500_bridge/config`: where versions before 0.2.0 put the bridge device. */
+  readonly legacyBridgeDiscovery: string;
   /** `<b>/+/+/set`: every command topic of every device. */
   readonly commandFilter: string;
   deviceAvailability(deviceId: string): string;
   deviceState(deviceId: string): string;
   command(deviceId: string, entityKey: string): string;
   deviceDiscovery(deviceId: string): string;
+  /** `<b>/bridge/<key>/set`: a control of the bridge device. */
+  bridgeCommand(entityKey: string): string;
   /** `{deviceId, key}` for a well-formed `<b>/<id>/<key>/set`, otherwise undefined (never throws). */
   parseCommandTopic(topic: string): CommandTopic | undefined;
+  /** The key of a well-formed `<b>/bridge/<key>/set`, otherwise undefined (never throws). */
+  parseBridgeCommandTopic(topic: string): string | undefined;
 }
 
-export function topics(baseTopic: string, discoveryPrefix: string): Topics {
+export function topics(baseTopic: string, discoveryPrefix: string, installId: string): Topics {
   const b = assertTopicRoot('base_topic', baseTopic);
   const prefix = assertTopicRoot('discovery_prefix', discoveryPrefix);
+  const bridgeId = bridgeDeviceId(installId);
   return {
     baseTopic: b,
     discoveryPrefix: prefix,
     bridgeAvailability: `${b}/bridge/availability`,
     bridgeDiagnostics: `${b}/bridge/diagnostics`,
     homeAssistantStatus: `${prefix}/status`,
-    bridgeDiscovery: `${prefix}/device/nwp500_bridge/config`,
+    bridgeDeviceId: bridgeId,
+    bridgeDiscovery: `${prefix}/device/${bridgeId}/config`,
+    legacyBridgeDiscovery: `${prefix}/device/nwp500_bridge/config`,
+    bridgeCommand: (key) => `${b}/bridge/${assertEntityKey(key)}/set`,
+    parseBridgeCommandTopic: (topic) => parseBridgeCommandTopic(b, topic),
     commandFilter: `${b}/+/+/set`,
     deviceAvailability: (id) => `${b}/${assertDeviceId(id)}/availability`,
     deviceState: (id) => `${b}/${assertDeviceId(id)}/state`,
@@ -95,6 +122,14 @@ export function parseCommandTopic(baseTopic: string, topic: string): CommandTopi
   if (deviceId === undefined || key === undefined) return undefined;
   if (!DEVICE_ID_PATTERN.test(deviceId) || !ENTITY_KEY_PATTERN.test(key)) return undefined;
   return { deviceId, key };
+}
+
+/** Parses `<baseTopic>/bridge/<key>/set`; anything else is undefined. */
+export function parseBridgeCommandTopic(baseTopic: string, topic: string): string | undefined {
+  const root = `${baseTopic}/bridge/`;
+  if (!topic.startsWith(root) || !topic.endsWith('/set')) return undefined;
+  const key = topic.slice(root.length, -'/set'.length);
+  return ENTITY_KEY_PATTERN.test(key) ? key : undefined;
 }
 
 /** MQTT filter matching (`+` one level, `#` the rest); `$`-topics only match filters that name them. */

@@ -1,5 +1,6 @@
-// pino, configured once: level from `log_level`, one child per module, and every line scrubbed of
-// secrets before it leaves the process.
+// pino, configured once: level from `log_level`, one child per module, every line scrubbed of
+// secrets before it leaves the process, and the level changeable while running (the bridge
+// device's log-level select), for the root and every child at once.
 
 import { type LevelWithSilent, type Logger, pino } from 'pino';
 import pretty from 'pino-pretty';
@@ -33,6 +34,9 @@ export function defaultSink(json = process.env.NWP500_LOG_JSON === '1'): LineSin
   });
 }
 
+/** Every descendant of a root logger, held weakly so short-lived children (per request) can go. */
+const descendants = new WeakMap<Logger, Set<WeakRef<Logger>>>();
+
 export function createLogger(options: LoggerOptions): Logger {
   const { redactor } = options;
   const sink = options.sink ?? defaultSink();
@@ -41,7 +45,9 @@ export function createLogger(options: LoggerOptions): Logger {
       sink.write(redactor.scrubString(line));
     },
   };
-  return pino(
+  const children = new Set<WeakRef<Logger>>();
+  const forget = new FinalizationRegistry<WeakRef<Logger>>((ref) => children.delete(ref));
+  const root = pino(
     {
       level: options.level,
       base: undefined,
@@ -50,9 +56,30 @@ export function createLogger(options: LoggerOptions): Logger {
         // Key-based redaction catches secrets nobody registered (e.g. a password in a bad options file).
         log: (object) => redactor.redact(object),
       },
+      // Inherited by every child and grandchild, so all of them are found when the level changes.
+      onChild: (child) => {
+        const ref = new WeakRef(child);
+        children.add(ref);
+        forget.register(child, ref);
+      },
     },
     scrubbingDestination,
   );
+  descendants.set(root, children);
+  return root;
+}
+
+/**
+ * Changes the level of `root` and of every logger made from it, now. A child given a level of its
+ * own follows too: one select sets what the whole process logs. Not persisted: a restart uses
+ * `log_level` again.
+ */
+export function setLogLevel(root: Logger, level: LevelWithSilent): void {
+  root.level = level;
+  for (const ref of descendants.get(root) ?? []) {
+    const child = ref.deref();
+    if (child) child.level = level;
+  }
 }
 
 /** One child logger per module, named like its path under src/ (`navien/connection`). */

@@ -25,6 +25,7 @@ describe('options', () => {
       max_queued_commands: 200,
       max_queued_command_age: 300,
       status_interval: 30,
+      availability_grace_secs: 120,
       max_events_retained: 1000,
       diagnostics_export_interval: 300,
       diagnostics_file: 'nwp500_diagnostics.json',
@@ -161,6 +162,18 @@ describe('options', () => {
     const result = await load({}, { [key]: value });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.problems).toEqual([line]);
+  });
+
+  it('reads availability_grace_secs (0–3600 s) from the file or NWP500_AVAILABILITY_GRACE_SECS', async () => {
+    const fromFile = await load({}, { availability_grace_secs: 0 });
+    expect(fromFile.ok && fromFile.options.availability_grace_secs).toBe(0);
+    const fromEnv = await load({ NWP500_AVAILABILITY_GRACE_SECS: '300' }, { availability_grace_secs: 60 });
+    expect(fromEnv.ok && fromEnv.options.availability_grace_secs).toBe(300);
+    for (const bad of ['-1', '3601', '1.5', 'soon']) {
+      const result = await load({ NWP500_AVAILABILITY_GRACE_SECS: bad });
+      expect(result.ok, bad).toBe(false);
+      if (!result.ok) expect(result.problems.join('\n')).toContain('availability_grace_secs');
+    }
   });
 
   it('rejects a max_reconnect_delay smaller than initial_reconnect_delay', async () => {

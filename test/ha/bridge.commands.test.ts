@@ -77,7 +77,7 @@ afterAll(async () => {
 describe('HA commands reaching the water heater', () => {
   it('changes the mode with DHW_MODE and shows it once the device confirms', async () => {
     await expectDeviceGets('mode', 'heat_pump', [{ name: 'dhwMode', param: [1] }]);
-    await expectState({ mode: 'heat_pump', dhw_operation_setting: 'HEAT_PUMP' }, 'heat pump mode confirmed');
+    await expectState({ mode: 'heat_pump', dhw_operation_setting: 'Heat pump' }, 'heat pump mode confirmed');
   });
 
   it('publishes nothing before the device confirms: the state changes only with its reply', async () => {
@@ -105,9 +105,9 @@ describe('HA commands reaching the water heater', () => {
   });
 
   it('sets the target temperature as half-degrees Celsius', async () => {
-    // 130 °F is 54.4 °C: raw 109, which the device reports back as 130.1 °F.
+    // 130 °F is 54.4 °C: raw 109 (130.1 °F), which reads back as 130 °F, as the heater's panel shows it.
     await expectDeviceGets('target_temperature', '130', [{ name: 'dhwTemperature', param: [109] }]);
-    await expectState({ target_temperature: 130.1 }, 'the new setpoint');
+    await expectState({ target_temperature: 130 }, 'the new setpoint');
   });
 
   it('switches time of use, anti-legionella (with the device period) and demand response', async () => {

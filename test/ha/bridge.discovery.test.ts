@@ -8,7 +8,7 @@ import { BASE_TOPIC, DISCOVERY_PREFIX, type HaStack, SIM_MAC, startHaStack } fro
 import { Observer, retainedMessages, waitFor } from './observer.js';
 
 const DEVICE_DISCOVERY = `${DISCOVERY_PREFIX}/device/nwp500_${SIM_MAC}/config`;
-const BRIDGE_DISCOVERY = `${DISCOVERY_PREFIX}/device/nwp500_bridge/config`;
+const BRIDGE_DISCOVERY = `${DISCOVERY_PREFIX}/device/nwp500_bridge_a1b2c3d4/config`;
 const STATE = `${BASE_TOPIC}/${SIM_MAC}/state`;
 const AVAILABILITY = `${BASE_TOPIC}/${SIM_MAC}/availability`;
 const DIAGNOSTICS = `${BASE_TOPIC}/bridge/diagnostics`;
@@ -70,7 +70,7 @@ describe('HaBridge as Home Assistant sees it', () => {
       problem: 'OFF',
     });
     expect(typeof state.dhw_temperature).toBe('number');
-    expect(state.error_code).toBe('no error');
+    expect(state.error_code).toBe('No error');
   });
 
   it('keeps the bridge device state current: connected, no drops yet, the verdict and the link attributes', () => {

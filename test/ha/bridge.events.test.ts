@@ -44,6 +44,7 @@ beforeEach(async () => {
   broker = new LocalBroker({
     settings: { host: mqtt.host, port: mqtt.port, ssl: false, source: 'options' },
     baseTopic: 'nwp500',
+    installId: 'a1b2c3d4',
     discoveryPrefix: 'homeassistant',
     clientId: 'ha-bridge-events-test',
     log: log.logger,
@@ -66,6 +67,7 @@ beforeEach(async () => {
     clock,
     log: log.logger,
     featureGraceMs: FEATURE_GRACE_MS,
+    installId: 'a1b2c3d4',
   });
   await bridge.start();
 });
@@ -245,6 +247,7 @@ describe('HaBridge and cloud events', () => {
       version: '0.1.0-test',
       clock,
       log: log.logger,
+      installId: 'a1b2c3d4',
     });
     const since = observer.messages.length;
     await bridge.start();

@@ -1,5 +1,6 @@
-// HaBridge through outages and restarts: a local broker restart, a cloud drop, a bridge restart on
-// the same data dir, and discovery left behind by an earlier run for a heater that is gone.
+// HaBridge through outages and restarts: a local broker restart, a cloud drop (short: heaters stay
+// available; long: offline after the grace period), a bridge restart on the same data dir, and
+// discovery left behind by an earlier run for a heater that is gone or a bridge device of 0.1.0.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -71,22 +72,23 @@ describe('HaBridge through outages', () => {
     expect(retained.get(`${BASE_TOPIC}/bridge/availability`)).toBe('online');
   });
 
-  it('marks the device offline while the cloud link is down and online once it is back, and counts the drop', async () => {
+  it('keeps the heater available through a short cloud drop, while the bridge device shows the drop at once', async () => {
     const seen = observer.on(AVAILABILITY).length;
+    const diagnosticsSeen = observer.on(DIAGNOSTICS).length;
     stack.sim.faults.hangUpAll();
-    await waitFor(
-      () =>
-        observer
-          .on(AVAILABILITY)
-          .slice(seen)
-          .some((m) => m.payload === 'offline'),
-      'the device to go offline',
-    );
-    await waitFor(() => observer.last(AVAILABILITY) === 'online', 'the device to come back online', 15_000);
     await waitFor(
       () => json(DIAGNOSTICS).drops_total === 1 && json(DIAGNOSTICS).cloud_connected === 'ON',
       'the bridge device to show the drop and the link back up',
+      15_000,
     );
+    // The heater's availability never said offline: the drop was shorter than availability_grace_secs.
+    expect(
+      observer
+        .on(AVAILABILITY)
+        .slice(seen)
+        .map((m) => m.payload),
+    ).not.toContain('offline');
+    expect(observer.last(AVAILABILITY)).toBe('online');
     expect(json(DIAGNOSTICS)).toMatchObject({
       drops_24h: 1,
       last_drop_error: 'AWS_ERROR_MQTT_UNEXPECTED_HANGUP',
@@ -101,6 +103,7 @@ describe('HaBridge through outages', () => {
     expect(
       observer
         .on(DIAGNOSTICS)
+        .slice(diagnosticsSeen)
         .some((m) => (JSON.parse(m.payload) as { cloud_connected?: string }).cloud_connected === 'OFF'),
     ).toBe(true);
   });
@@ -141,6 +144,64 @@ describe('HaBridge through outages', () => {
   });
 });
 
+describe('availability grace through a long cloud outage', () => {
+  let graceStack: HaStack | undefined;
+  let watcher: Observer | undefined;
+
+  afterAll(async () => {
+    await watcher?.close();
+    await graceStack?.close();
+  });
+
+  it('keeps the heater online for availability_grace_secs, then offline until a fresh status after the reconnect', async () => {
+    graceStack = await startHaStack({ bridge: { availabilityGraceMs: 1_500 } });
+    watcher = await Observer.connect(graceStack.mqtt.url, FILTERS);
+    const w = watcher;
+    await ready(graceStack, w);
+    const seen = w.on(AVAILABILITY).length;
+    // The link cannot come back while new connections are refused.
+    graceStack.sim.faults.refuseConnections(true);
+    const droppedAt = Date.now();
+    graceStack.sim.faults.hangUpAll();
+    await waitFor(
+      () => w.last(AVAILABILITY) === 'offline',
+      'the heater to go offline after the grace',
+      10_000,
+    );
+    const offlineAfter = Date.now() - droppedAt;
+    expect(offlineAfter).toBeGreaterThanOrEqual(1_400);
+    // Online until then, and offline once: no flapping.
+    expect(
+      w
+        .on(AVAILABILITY)
+        .slice(seen)
+        .map((m) => m.payload),
+    ).toEqual(['offline']);
+    graceStack.sim.faults.refuseConnections(false);
+    await waitFor(() => w.last(AVAILABILITY) === 'online', 'the heater back with a fresh status', 20_000);
+  });
+
+  it('with a grace of 0, marks the heater offline as soon as the link drops', async () => {
+    await watcher?.close();
+    await graceStack?.close();
+    graceStack = await startHaStack({ bridge: { availabilityGraceMs: 0 } });
+    watcher = await Observer.connect(graceStack.mqtt.url, FILTERS);
+    const w = watcher;
+    await ready(graceStack, w);
+    const seen = w.on(AVAILABILITY).length;
+    graceStack.sim.faults.hangUpAll();
+    await waitFor(
+      () =>
+        w
+          .on(AVAILABILITY)
+          .slice(seen)
+          .some((m) => m.payload === 'offline'),
+      'the heater offline at once',
+    );
+    await waitFor(() => w.last(AVAILABILITY) === 'online', 'back online', 15_000);
+  });
+});
+
 describe('stale discovery from an earlier run', () => {
   const GONE = 'aabbccddeeff';
   const GONE_DISCOVERY = `${DISCOVERY_PREFIX}/device/nwp500_${GONE}/config`;
@@ -158,10 +219,12 @@ describe('stale discovery from an earlier run', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('removes the retained discovery, state and availability of a heater no longer on the account an hour after it went missing, and nothing else', async () => {
+  it('removes the retained discovery, state and availability of a heater no longer on the account an hour after it went missing, and the 0.1.0 bridge device, and nothing else', async () => {
     const seed = await Observer.connect(mqtt.url, []);
     const foreign = `${DISCOVERY_PREFIX}/device/someone_else/config`;
+    const legacyBridge = `${DISCOVERY_PREFIX}/device/nwp500_bridge/config`;
     for (const [topic, payload] of [
+      [legacyBridge, '{"device":{"identifiers":["nwp500_bridge"]}}'],
       [GONE_DISCOVERY, '{"device":{"identifiers":["nwp500_aabbccddeeff"]}}'],
       [`${BASE_TOPIC}/${GONE}/state`, '{"mode":"eco"}'],
       [`${BASE_TOPIC}/${GONE}/availability`, 'online'],
@@ -173,7 +236,13 @@ describe('stale discovery from an earlier run', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'nwp500-gc-'));
     await writeFile(
       join(dataDir, REGISTRY_FILE),
-      JSON.stringify({ version: 1, topics: { [GONE_DISCOVERY]: [{ id: 'power', platform: 'switch' }] } }),
+      JSON.stringify({
+        version: 1,
+        topics: {
+          [GONE_DISCOVERY]: [{ id: 'power', platform: 'switch' }],
+          [legacyBridge]: [{ id: 'cloud_connected', platform: 'binary_sensor' }],
+        },
+      }),
     );
     // A remembered feature for the gone heater must not bring it back.
     await writeFile(
@@ -209,12 +278,14 @@ describe('stale discovery from an earlier run', () => {
       expect(retained.has(GONE_DISCOVERY)).toBe(false);
       expect(retained.has(`${BASE_TOPIC}/${GONE}/state`)).toBe(false);
       expect(retained.has(`${BASE_TOPIC}/${GONE}/availability`)).toBe(false);
+      expect(retained.has(legacyBridge)).toBe(false);
+      expect(retained.has(`${DISCOVERY_PREFIX}/device/nwp500_bridge_a1b2c3d4/config`)).toBe(true);
       expect(retained.get(foreign)).toBe('{"device":{"identifiers":["x"]}}');
       expect(checkRetainedDiscovery(new Map([...retained].filter(([topic]) => topic !== foreign)))).toEqual(
         [],
       );
       expect([...gcStack.registry.snapshot().keys()].sort()).toEqual(
-        [DISCOVERY, `${DISCOVERY_PREFIX}/device/nwp500_bridge/config`].sort(),
+        [DISCOVERY, `${DISCOVERY_PREFIX}/device/nwp500_bridge_a1b2c3d4/config`].sort(),
       );
     } finally {
       await watcher.close();

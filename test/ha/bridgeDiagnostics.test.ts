@@ -31,6 +31,7 @@ beforeEach(async () => {
   broker = new LocalBroker({
     settings: { host: mqtt.host, port: mqtt.port, ssl: false, source: 'options' },
     baseTopic: 'nwp500',
+    installId: 'a1b2c3d4',
     discoveryPrefix: 'homeassistant',
     clientId: 'bridge-diagnostics-test',
     log: log.logger,
@@ -55,6 +56,7 @@ beforeEach(async () => {
     clock,
     log: log.logger,
     intervalMs: 60_000,
+    installId: 'a1b2c3d4',
   });
 });
 
@@ -97,20 +99,24 @@ describe('BridgeDiagnostics', () => {
     });
   });
 
-  it('publishes shortly after a link event, once for a burst of them', async () => {
+  it('publishes the link going down at once, and the rest of a burst of events once, shortly after', async () => {
     diagnostics.start();
     await waitFor(() => count(DIAGNOSTICS) === 1, 'the first publish');
     link.setState('reconnecting');
+    // No time passes: the connectivity entity shows the drop at once, however short it will be.
+    await waitFor(() => count(DIAGNOSTICS) === 2, 'the drop published at once');
+    expect(last(DIAGNOSTICS)).toMatchObject({ cloud_connected: 'OFF', link_state: 'reconnecting' });
     collector.recordConnectionDrop({
       error: { name: 'AWS_ERROR_MQTT_UNEXPECTED_HANGUP', message: 'hang-up', code: 5134 },
       reconnectAttempt: 0,
       activeSubscriptions: 2,
       queuedCommands: 0,
     });
+    link.setState('connecting');
     clock.advance(250);
-    await waitFor(() => count(DIAGNOSTICS) === 2, 'the publish after the drop');
+    await waitFor(() => count(DIAGNOSTICS) === 3, 'the publish after the burst');
     await settled();
-    expect(count(DIAGNOSTICS)).toBe(2);
+    expect(count(DIAGNOSTICS)).toBe(3);
     expect(last(DIAGNOSTICS)).toMatchObject({
       cloud_connected: 'OFF',
       drops_total: 1,
@@ -173,15 +179,18 @@ describe('BridgeDiagnostics', () => {
     await settled();
     expect(count(DIAGNOSTICS)).toBe(4);
     expect(count(ATTRIBUTES)).toBe(1);
-    link.setState('reconnecting');
     collector.recordConnectionDrop({
       error: { name: 'AWS_ERROR_MQTT_UNEXPECTED_HANGUP', message: 'hang-up', code: 5134 },
       reconnectAttempt: 0,
       activeSubscriptions: 2,
       queuedCommands: 0,
     });
-    clock.advance(250);
+    link.setState('reconnecting');
     await waitFor(() => count(ATTRIBUTES) === 2, 'the attributes after the drop');
+    clock.advance(250);
+    await settled();
+    // The settle-time publish found nothing new to say in the attributes.
+    expect(count(ATTRIBUTES)).toBe(2);
     const attributes = last(ATTRIBUTES);
     expect(attributes).toMatchObject({
       link_state: 'reconnecting',
@@ -194,10 +203,13 @@ describe('BridgeDiagnostics', () => {
   it('stops publishing and leaves no timer behind when stopped', async () => {
     diagnostics.start();
     link.setState('reconnecting');
+    collector.recordMessage('in');
+    link.setState('connecting');
     diagnostics.stop();
     expect(clock.pendingTimers()).toBe(0);
     clock.advance(600_000);
     await settled();
-    expect(count(DIAGNOSTICS)).toBe(1);
+    // The start and the drop, published at once; nothing after the stop.
+    expect(count(DIAGNOSTICS)).toBe(2);
   });
 });

@@ -38,6 +38,7 @@ function makeBridge(overrides: Partial<LocalBrokerOptions> = {}): LocalBroker {
     settings: { host: testBroker.host, port: testBroker.port, ssl: false, source: 'options' },
     baseTopic: 'nwp500',
     discoveryPrefix: 'homeassistant',
+    installId: 'a1b2c3d4',
     clientId: `bridge-under-test-${bridges.length}`,
     log: log.logger,
     clock,

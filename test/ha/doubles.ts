@@ -64,6 +64,16 @@ export class CloudDouble {
     return undefined;
   }
 
+  /** Reservation reads asked for; a test answers with `events.emit('reservations', …)`. */
+  readonly reservationReads: string[] = [];
+  /** What `requestReservations` answers (false: as if the link were down). */
+  readsSent = true;
+
+  requestReservations(mac: string): boolean {
+    if (this.readsSent) this.reservationReads.push(mac);
+    return this.readsSent;
+  }
+
   sendCommand(mac: string, command: DeviceCommand): CommandOutcome {
     if (this.outcome.ok) this.sent.push({ mac, command });
     return this.outcome;

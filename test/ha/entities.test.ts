@@ -11,14 +11,19 @@ import { topics as makeTopics } from '../../src/ha/topics.js';
 import { checkRetainedDiscovery } from '../helpers/haRules.js';
 import { DEVICE_ID, simSnapshot } from './fixtures.js';
 
-const topics = makeTopics('nwp500', 'homeassistant');
+const topics = makeTopics('nwp500', 'homeassistant', 'a1b2c3d4');
 const ORIGIN = { name: 'nwp500-bridge', sw_version: '0.1.0' };
 
 function discoveryOf(snapshot: DeviceSnapshot): DeviceDiscovery {
   return buildWaterHeaterDiscovery({
     table: NWP500_ENTITIES,
     snapshot,
-    identity: { deviceId: DEVICE_ID, name: 'Water Heater' },
+    identity: {
+      deviceId: DEVICE_ID,
+      name: 'Water Heater',
+      entityIdPrefix: 'nwp500_water_heater',
+      bridgeDeviceId: topics.bridgeDeviceId,
+    },
     topics,
     origin: ORIGIN,
   });
@@ -182,22 +187,69 @@ const HA_NWP500_ENABLED = [
   'anti_legionella',
 ];
 
+/**
+ * ha_nwp500 entities whose value is a control's state here, so they are not repeated: the control
+ * (same field) is what users get instead. On a unit with recirculation its mode is the select.
+ */
+const SHOWN_BY_A_CONTROL: Readonly<Record<string, { key: string; platform: string }>> = {
+  anti_legionella_use: { key: 'anti_legionella', platform: 'switch' },
+  program_reservation_use: { key: 'reservation_program', platform: 'switch' },
+  tou_status: { key: 'tou', platform: 'switch' },
+  freeze_protection_temperature: { key: 'freeze_protection_setpoint', platform: 'number' },
+  dhw_target_temperature_setting: { key: 'target_temperature', platform: 'number' },
+};
+
 describe('the NWP500 entity table', () => {
-  it('offers every entity ha_nwp500 users have, under the same keys and platforms', () => {
-    const components = discoveryOf(simSnapshot()).components;
-    for (const key of HA_NWP500_BINARY_SENSORS) expect(components[key]?.platform, key).toBe('binary_sensor');
-    for (const key of HA_NWP500_SENSORS) expect(components[key]?.platform, key).toBe('sensor');
-    expect(components.water_heater?.platform).toBe('water_heater');
-    expect(components.target_temperature?.platform).toBe('number');
-    for (const key of ['power', 'tou', 'anti_legionella'])
-      expect(components[key]?.platform, key).toBe('switch');
+  it('offers every entity ha_nwp500 users have, under the same keys and platforms or as the control that shows it', () => {
+    for (const snapshot of [simSnapshot(), simSnapshot({ feature: { recirculationUse: 2 } })]) {
+      const components = discoveryOf(snapshot).components;
+      const expectKey = (key: string, platform: string) => {
+        const instead = SHOWN_BY_A_CONTROL[key];
+        if (instead)
+          expect(components[instead.key]?.platform, `${key} → ${instead.key}`).toBe(instead.platform);
+        else expect(components[key]?.platform, key).toBe(platform);
+        if (instead) expect(components[key], `${key} is not repeated`).toBeUndefined();
+      };
+      for (const key of HA_NWP500_BINARY_SENSORS) expectKey(key, 'binary_sensor');
+      for (const key of HA_NWP500_SENSORS.filter((k) => k !== 'recirculation_operation_mode'))
+        expectKey(key, 'sensor');
+      expect(components.water_heater?.platform).toBe('water_heater');
+      expect(components.target_temperature?.platform).toBe('number');
+      for (const key of ['power', 'tou', 'anti_legionella'])
+        expect(components[key]?.platform, key).toBe('switch');
+    }
+    expect(component(simSnapshot(), 'recirculation_operation_mode').platform).toBe('sensor');
+    const recirc = discoveryOf(simSnapshot({ feature: { recirculationUse: 2 } })).components;
+    expect(recirc.recirculation_operation_mode).toBeUndefined();
+    expect(recirc.recirculation_mode?.platform).toBe('select');
   });
 
   it('enables by default what ha_nwp500 enables and disables the rest of its entities', () => {
     const components = discoveryOf(simSnapshot()).components;
     for (const key of [...HA_NWP500_BINARY_SENSORS, ...HA_NWP500_SENSORS]) {
-      const enabled = components[key]?.enabled_by_default !== false;
-      expect(enabled, key).toBe(HA_NWP500_ENABLED.includes(key));
+      const shown = SHOWN_BY_A_CONTROL[key]?.key ?? key;
+      const enabled = components[shown]?.enabled_by_default !== false;
+      // The two values ha_nwp500 shows disabled but which are a control here: controls are enabled.
+      const expected = HA_NWP500_ENABLED.includes(key) || shown !== key;
+      expect(enabled, key).toBe(expected);
+    }
+  });
+
+  it('keeps the default-enabled set to what people look at', () => {
+    const count = (snapshot: DeviceSnapshot) => {
+      const all = Object.values(discoveryOf(snapshot).components);
+      return { total: all.length, enabled: all.filter((c) => c.enabled_by_default !== false).length };
+    };
+    // 0.1.0 had 119 entities, 33 enabled. Now: 3 duplicates of switches and 2 of numbers removed; the
+    // schedule (sensor + program switch), firmware, freeze protection, TOU plan added; recirculation
+    // controls where a module is fitted.
+    expect(count(simSnapshot())).toEqual({ total: 119, enabled: 36 });
+    expect(count(simSnapshot({ feature: { recirculationUse: 2 } }))).toEqual({ total: 120, enabled: 38 });
+  });
+
+  it('gives every component a default entity id <platform>.nwp500_<slug>_<key>', () => {
+    for (const [key, config] of Object.entries(discoveryOf(simSnapshot()).components)) {
+      expect(config.default_entity_id).toBe(`${config.platform}.nwp500_water_heater_${key}`);
     }
   });
 
@@ -241,9 +293,10 @@ describe('the NWP500 entity table', () => {
       model: 'NWP500',
       model_id: 'NPF',
       serial_number: `NWP500${DEVICE_ID.slice(6).toUpperCase()}0017`,
-      sw_version: 'controller 184614912, panel 184614912, Wi-Fi 34013184',
+      // 184614912 = 0x0B010000, 34013184 = 0x02070000: the bytes, most significant first.
+      sw_version: 'controller 11.1.0.0, panel 11.1.0.0, Wi-Fi 2.7.0.0',
       hw_version: '80 gal tank',
-      via_device: 'nwp500_bridge',
+      via_device: 'nwp500_bridge_a1b2c3d4',
     });
     expect(availability).toEqual([
       { topic: 'nwp500/bridge/availability' },
@@ -336,7 +389,31 @@ describe('the water heater entity', () => {
     expect(
       stateOf(simSnapshot({ status: { dhwTargetTemperatureSetting: undefined, dhwTemperatureSetting: 98 } }))
         .target_temperature,
-    ).toBe(120.2);
+    ).toBe(120);
+  });
+
+  it('shows °F setpoints in whole degrees as the panel does: every whole °F in range reads back as sent', () => {
+    // 120 °F is raw 98 = 49 °C = 120.2 °F; 125 °F is raw 103 = 124.7 °F; 105 °F is raw 81 = 104.9 °F,
+    // under the entity's own minimum.
+    const readBack = (raw: number) =>
+      stateOf(simSnapshot({ status: { dhwTargetTemperatureSetting: raw } })).target_temperature;
+    expect(readBack(98)).toBe(120);
+    expect(readBack(81)).toBe(105);
+    expect(readBack(103)).toBe(125);
+    const { min, max } = component(simSnapshot(), 'target_temperature') as { min: number; max: number };
+    for (let f = min; f <= max; f++) {
+      const raw = Math.round((((f - 32) * 5) / 9) * 2);
+      expect(readBack(raw), `${f} °F`).toBe(f);
+    }
+    expect(stateOf(simSnapshot({ status: { hpUpperOnTempSetting: 98 } })).hp_upper_on_temp_setting).toBe(120);
+    expect(component(simSnapshot(), 'hp_upper_on_temp_setting').suggested_display_precision).toBe(0);
+    // °C: half degrees, one decimal.
+    const celsius = simSnapshot({
+      device: { feature: { temperatureType: 1 } },
+      status: { temperatureType: 1, dhwTargetTemperatureSetting: 97 },
+    });
+    expect(stateOf(celsius).target_temperature).toBe(48.5);
+    expect(component(celsius, 'hp_upper_on_temp_setting').suggested_display_precision).toBe(1);
   });
 });
 
@@ -398,11 +475,11 @@ describe('the sensors', () => {
       water_leak: 'ON',
     });
     const fine = stateOf(simSnapshot({ status: { errorCode: 0, subErrorCode: 0 } }));
-    expect(fine).toMatchObject({ error_code: 'no error', problem: 'OFF', water_leak: 'OFF' });
+    expect(fine).toMatchObject({ error_code: 'No error', problem: 'OFF', water_leak: 'OFF' });
     // A status without the field means no error, as in the library and the vendor app.
     const silent = stateOf(simSnapshot({ status: { errorCode: undefined, subErrorCode: undefined } }));
     expect(silent).toMatchObject({
-      error_code: 'no error',
+      error_code: 'No error',
       error_code_attributes: { code: 0, sub_code: null },
     });
     expect(component(simSnapshot(), 'error_code')).toMatchObject({
@@ -426,7 +503,7 @@ describe('the sensors', () => {
     expect(stateOf(simSnapshot({ status: { targetSuperHeat: 50 } })).target_super_heat).toBe(9);
   });
 
-  it('uses HA units and classes: d/h durations, L/min flow, L water, energy storage, enums with their names', () => {
+  it('uses HA units and classes: d/h durations, flow and water in the heater unit system, energy storage, enums in words', () => {
     expect(component(simSnapshot(), 'vacation_day_setting')).toMatchObject({
       device_class: 'duration',
       unit_of_measurement: 'd',
@@ -435,37 +512,62 @@ describe('the sensors', () => {
       device_class: 'duration',
       unit_of_measurement: 'h',
     });
+    // A °F heater: gal and gal/min (10.0 L/min is 2.64 gal/min; 48213 L is 12736.5 gal).
     expect(component(simSnapshot(), 'current_dhw_flow_rate')).toMatchObject({
       device_class: 'volume_flow_rate',
-      unit_of_measurement: 'L/min',
+      unit_of_measurement: 'gal/min',
     });
     expect(component(simSnapshot(), 'cumulated_dhw_flow_rate')).toMatchObject({
       device_class: 'water',
       state_class: 'total_increasing',
-      unit_of_measurement: 'L',
+      unit_of_measurement: 'gal',
     });
+    expect(stateOf(simSnapshot({ status: { currentDhwFlowRate: 100 } })).current_dhw_flow_rate).toBe(2.64);
+    expect(stateOf(simSnapshot({ status: { cumulatedDhwFlowRate: 48213 } })).cumulated_dhw_flow_rate).toBe(
+      12736.5,
+    );
+    // A °C heater: L and L/min.
+    const metric = simSnapshot({
+      device: { feature: { temperatureType: 1 } },
+      status: { temperatureType: 1, currentDhwFlowRate: 100, cumulatedDhwFlowRate: 48213 },
+    });
+    expect(component(metric, 'current_dhw_flow_rate').unit_of_measurement).toBe('L/min');
+    expect(component(metric, 'cumulated_dhw_flow_rate').unit_of_measurement).toBe('L');
+    expect(stateOf(metric)).toMatchObject({ current_dhw_flow_rate: 10, cumulated_dhw_flow_rate: 48213 });
     expect(component(simSnapshot(), 'usable_energy')).toMatchObject({
       device_class: 'energy_storage',
       unit_of_measurement: 'Wh',
     });
     expect(component(simSnapshot(), 'dhw_operation_setting')).toMatchObject({
       device_class: 'enum',
-      options: ['HEAT_PUMP', 'ELECTRIC', 'ENERGY_SAVER', 'HIGH_DEMAND', 'VACATION', 'POWER_OFF', 'UNKNOWN'],
+      options: ['Heat pump', 'Electric', 'Energy saver', 'High demand', 'Vacation', 'Off', 'Unknown'],
+      json_attributes_template: '{{ value_json.dhw_operation_setting_attributes | tojson }}',
     });
-    expect(stateOf(simSnapshot({ status: { dhwOperationSetting: 3 } })).dhw_operation_setting).toBe(
-      'ENERGY_SAVER',
-    );
+    expect(stateOf(simSnapshot({ status: { dhwOperationSetting: 3 } }))).toMatchObject({
+      dhw_operation_setting: 'Energy saver',
+      dhw_operation_setting_attributes: { value: 3, name: 'ENERGY_SAVER' },
+    });
+    expect(stateOf(simSnapshot({ status: { operationMode: 64, currentHeatUse: 1 } }))).toMatchObject({
+      operation_mode: 'Hybrid efficiency',
+      operation_mode_attributes: { value: 64, name: 'HYBRID_EFFICIENCY_MODE' },
+      current_heat_use: 'Heat pump',
+      current_heat_use_attributes: { value: 1, name: 'HEATPUMP' },
+    });
   });
 
-  it('shows an enum value the device left out or the table does not know as the option UNKNOWN, never "None"', () => {
+  it('shows an enum value the device left out or the table does not know as the option Unknown, never "None"', () => {
     // HA cannot set an MQTT enum sensor to unknown: "None" would be a state outside its options.
-    expect(stateOf(simSnapshot({ status: { dhwOperationSetting: 42 } })).dhw_operation_setting).toBe(
-      'UNKNOWN',
-    );
-    expect(stateOf(simSnapshot({ status: { operationMode: undefined } })).operation_mode).toBe('UNKNOWN');
-    expect(
-      (component(simSnapshot(), 'current_heat_use').options as string[]).filter((o) => o === 'UNKNOWN'),
-    ).toHaveLength(1);
+    expect(stateOf(simSnapshot({ status: { dhwOperationSetting: 42 } }))).toMatchObject({
+      dhw_operation_setting: 'Unknown',
+      dhw_operation_setting_attributes: { value: 42, name: null },
+    });
+    expect(stateOf(simSnapshot({ status: { operationMode: undefined } })).operation_mode).toBe('Unknown');
+    for (const key of ['current_heat_use', 'recirculation_operation_mode']) {
+      expect(
+        (component(simSnapshot(), key).options as string[]).filter((o) => o === 'Unknown'),
+        key,
+      ).toHaveLength(1);
+    }
   });
 
   it('lets raw codes show unknown: they are numeric sensors (a display precision), so null is not the text "None"', () => {

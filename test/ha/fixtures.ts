@@ -22,6 +22,10 @@ export interface SnapshotOverrides {
   energy?: DeviceSnapshot['energy'];
   vacationDays?: number;
   lastMode?: DeviceSnapshot['lastMode'];
+  schedule?: DeviceSnapshot['schedule'];
+  scheduleWrite?: DeviceSnapshot['scheduleWrite'];
+  tou?: DeviceSnapshot['tou'];
+  firmware?: DeviceSnapshot['firmware'];
 }
 
 export function simSnapshot(overrides: SnapshotOverrides = {}): DeviceSnapshot {
@@ -40,5 +44,9 @@ export function simSnapshot(overrides: SnapshotOverrides = {}): DeviceSnapshot {
     energy: overrides.energy ?? null,
     vacationDays: overrides.vacationDays ?? 7,
     lastMode: overrides.lastMode ?? null,
+    schedule: overrides.schedule ?? null,
+    scheduleWrite: overrides.scheduleWrite ?? null,
+    tou: overrides.tou ?? null,
+    firmware: overrides.firmware ?? null,
   };
 }

@@ -8,6 +8,7 @@ import { buildNumber } from '../../src/ha/discovery/number.js';
 import { buildSelect } from '../../src/ha/discovery/select.js';
 import { buildSensor } from '../../src/ha/discovery/sensor.js';
 import { buildSwitch } from '../../src/ha/discovery/switch.js';
+import { buildUpdate } from '../../src/ha/discovery/update.js';
 import { buildWaterHeater } from '../../src/ha/discovery/waterHeater.js';
 import { checkDeviceDiscovery, checkRetainedDiscovery, renderTemplate } from '../helpers/haRules.js';
 
@@ -21,11 +22,12 @@ const state = {
   dhw_temperature: 121.5,
   energy_kwh: 12.25,
   heating: true,
-  heat_source: 'HEATPUMP',
+  heat_source: 'Heat pump',
   power: 'ON',
   vacation_days: 0,
   operation: 'eco',
   attrs: { firmware: '184' },
+  firmware: { installed_version: '11.1.0.0', latest_version: '11.1.0.0' },
 };
 
 function goodMessage(): DeviceDiscovery {
@@ -55,6 +57,7 @@ function goodMessage(): DeviceDiscovery {
       }),
       energy: buildSensor({
         unique_id: `nwp500_${ID}_energy`,
+        default_entity_id: 'sensor.nwp500_garage_energy',
         name: 'Energy',
         value_template: '{{ value_json.energy_kwh }}',
         device_class: 'energy',
@@ -65,19 +68,22 @@ function goodMessage(): DeviceDiscovery {
       }),
       heat_source: buildSensor({
         unique_id: `nwp500_${ID}_heat_source`,
+        default_entity_id: 'sensor.nwp500_garage_heat_source',
         name: 'Heat source',
         value_template: '{{ value_json.heat_source }}',
         device_class: 'enum',
-        options: ['UNKNOWN', 'HEATPUMP', 'HEATELEMENT'],
+        options: ['Unknown', 'Heat pump', 'Element'],
       }),
       heating: buildBinarySensor({
         unique_id: `nwp500_${ID}_heating`,
+        default_entity_id: 'binary_sensor.nwp500_garage_heating',
         name: 'Heating',
         device_class: 'heat',
         value_template: "{{ 'ON' if value_json.heating else 'OFF' }}",
       }),
       power: buildSwitch({
         unique_id: `nwp500_${ID}_power`,
+        default_entity_id: 'switch.nwp500_garage_power',
         name: 'Power',
         command_topic: `nwp500/${ID}/power/set`,
         state_topic: STATE,
@@ -85,6 +91,7 @@ function goodMessage(): DeviceDiscovery {
       }),
       vacation_days: buildNumber({
         unique_id: `nwp500_${ID}_vacation_days`,
+        default_entity_id: 'number.nwp500_garage_vacation_days',
         name: 'Vacation days',
         command_topic: `nwp500/${ID}/vacation_days/set`,
         state_topic: STATE,
@@ -94,11 +101,19 @@ function goodMessage(): DeviceDiscovery {
       }),
       operation: buildSelect({
         unique_id: `nwp500_${ID}_operation`,
+        default_entity_id: 'select.nwp500_garage_operation',
         name: 'Operation',
         command_topic: `nwp500/${ID}/operation/set`,
         state_topic: STATE,
         value_template: '{{ value_json.operation }}',
         options: ['eco', 'boost'],
+      }),
+      firmware: buildUpdate({
+        unique_id: `nwp500_${ID}_firmware`,
+        default_entity_id: 'update.nwp500_garage_firmware',
+        name: 'Firmware',
+        device_class: 'firmware',
+        value_template: '{{ value_json.firmware | tojson }}',
       }),
     },
   });
@@ -222,7 +237,7 @@ describe('checkDeviceDiscovery', () => {
       retained({ ...state, heat_source: 'SOLAR', operation: 'turbo', power: 'on', vacation_days: 'x' }),
     );
     expect(problems).toEqual([
-      'payload.components.heat_source.value_template: renders "SOLAR", which is not one of "UNKNOWN", "HEATPUMP", "HEATELEMENT"',
+      'payload.components.heat_source.value_template: renders "SOLAR", which is not one of "Unknown", "Heat pump", "Element"',
       'payload.components.power.value_template: renders "on", which is not one of "ON", "OFF"',
       'payload.components.vacation_days.value_template: renders "x", which is not a number',
       'payload.components.operation.value_template: renders "turbo", which is not one of "eco", "boost"',
@@ -277,6 +292,61 @@ describe('checkDeviceDiscovery', () => {
     expect(checkDeviceDiscovery(payload, retained())).toEqual([
       `payload.components.power: reads the JSON object on "${STATE}" whole; it needs value_template`,
     ]);
+  });
+
+  it('requires default_entity_id on every component, unique across the payloads', () => {
+    const payload = broken((m) => {
+      delete at(m, 'components', 'power').default_entity_id;
+    });
+    expect(checkDeviceDiscovery(payload, retained())).toEqual([
+      'payload.components.power.default_entity_id: required, or HA makes the id from the name (two heaters named alike get _2)',
+    ]);
+    const second = broken((m) => {
+      at(m, 'device').identifiers = ['nwp500_other'];
+      for (const component of Object.values(at(m, 'components'))) {
+        const c = component as JsonObject;
+        c.unique_id = `${String(c.unique_id)}_2`;
+      }
+    });
+    expect(checkDeviceDiscovery([goodMessage(), second], retained())).toContain(
+      'payload[1].components.power.default_entity_id: "switch.nwp500_garage_power" is also used by payload[0].components.power',
+    );
+  });
+
+  it('rejects SCREAMING_CASE enum states and select options: people read them', () => {
+    const payload = broken((m) => {
+      at(m, 'components', 'heat_source').options = ['UNKNOWN', 'HEATPUMP', 'HEAT_PUMP_HEATELEMENT', 'TOU'];
+      at(m, 'components', 'operation').options = ['ENERGY_SAVER', 'eco', 'None'];
+    });
+    // "TOU" is an abbreviation people read as such; wire names are longer or joined with _.
+    expect(checkDeviceDiscovery(payload, retained({ ...state, heat_source: 'TOU' }))).toEqual([
+      'payload.components.heat_source.options: "UNKNOWN" is a wire name (SCREAMING_CASE); show words such as "Heat pump"',
+      'payload.components.heat_source.options: "HEATPUMP" is a wire name (SCREAMING_CASE); show words such as "Heat pump"',
+      'payload.components.heat_source.options: "HEAT_PUMP_HEATELEMENT" is a wire name (SCREAMING_CASE); show words such as "Heat pump"',
+      'payload.components.operation.options: "ENERGY_SAVER" is a wire name (SCREAMING_CASE); show words such as "Heat pump"',
+      'payload.components.operation.options: "None" is what HA reads as unknown, not as a state; use another word',
+    ]);
+  });
+
+  it('reports two names of one device that differ only by a filler word', () => {
+    const payload = broken((m) => {
+      at(m, 'components', 'heating').name = 'Power sensor';
+      at(m, 'components', 'vacation_days').name = 'Current power';
+    });
+    expect(checkDeviceDiscovery(payload, retained())).toEqual([
+      'payload.components.power.name: "Power" differs from "Power sensor" only by filler words',
+      'payload.components.vacation_days.name: "Current power" differs from "Power sensor" only by filler words',
+    ]);
+  });
+
+  it('reads an update entity: JSON versions, never null', () => {
+    expect(
+      checkDeviceDiscovery(goodMessage(), retained({ ...state, firmware: { installed_version: 184614912 } })),
+    ).toEqual(['payload.components.firmware.value_template: installed_version must be text (got 184614912)']);
+    expect(checkDeviceDiscovery(goodMessage(), retained({ ...state, firmware: null }))).toEqual([
+      'payload.components.firmware.value_template: renders null, which HA cannot read as versions (use {})',
+    ]);
+    expect(checkDeviceDiscovery(goodMessage(), retained({ ...state, firmware: {} }))).toEqual([]);
   });
 
   it('reports a component without platform or unique_id, and a payload that is not an object', () => {

@@ -156,6 +156,7 @@ describe('applyDiscoveryPlan against a real broker', () => {
     const bridge = new LocalBroker({
       settings: { host: testBroker.host, port: testBroker.port, ssl: false, source: 'options' },
       baseTopic: 'nwp500',
+      installId: 'a1b2c3d4',
       discoveryPrefix: 'homeassistant',
       clientId: `registry-test-${bridges.length}`,
       log: log.logger,
@@ -233,6 +234,7 @@ describe('applyDiscoveryPlan against a real broker', () => {
     const bridge = new LocalBroker({
       settings: { host: testBroker.host, port: testBroker.port, ssl: false, source: 'options' },
       baseTopic: 'nwp500',
+      installId: 'a1b2c3d4',
       discoveryPrefix: 'homeassistant',
       clientId: 'registry-test-deferred',
       log: log.logger,

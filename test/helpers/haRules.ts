@@ -1,6 +1,9 @@
 // Checks device-based discovery payloads the way Home Assistant would receive them, independently of
 // the builders: required keys, allowed classes/units/modes, unique ids, topics that exist, and
-// templates that read keys present in the retained JSON and render values HA accepts.
+// templates that read keys present in the retained JSON and render values HA accepts. It also holds
+// the bridge to what reads well: every component names its default_entity_id, enum states and
+// select options are words (not SCREAMING_CASE wire names), and no two entities of a device have
+// names that differ only by a filler word ("Water leak" / "Water leak sensor").
 //
 // API
 //   checkDeviceDiscovery(payloads, retainedTopics, options?) → string[]   (empty = HA would accept it)
@@ -17,6 +20,7 @@
 //   {{ value_json.KEY | FILTER }}          FILTER ∈ int, float, string, lower, upper, tojson, round(N)
 //   {{ 'A' if value_json.KEY else 'B' }}   single or double quotes
 // Command templates (`*command_template`) are not read against state JSON and are not checked.
+// Filler words (ignored when names are compared): FILLER_WORDS below.
 // Values render as Jinja would: null → "None", true → "True", numbers as digits.
 
 import { BINARY_SENSOR_DEVICE_CLASSES } from '../../src/ha/discovery/binarySensor.js';
@@ -168,7 +172,54 @@ const PLATFORM_KEYS: Record<string, Set<string>> = {
     'device_class',
     'retain',
   ]),
+  update: new Set([
+    ...COMMON_KEYS,
+    'state_topic',
+    'value_template',
+    'latest_version_topic',
+    'latest_version_template',
+    'command_topic',
+    'payload_install',
+    'device_class',
+    'display_precision',
+    'entity_picture',
+    'release_summary',
+    'release_url',
+    'title',
+    'retain',
+  ]),
 };
+
+/** Words that do not tell two entities apart: "Water leak" and "Water leak sensor" are one name. */
+export const FILLER_WORDS = new Set([
+  'a',
+  'an',
+  'the',
+  'of',
+  'is',
+  'sensor',
+  'enabled',
+  'active',
+  'status',
+  'state',
+  'setting',
+  'settings',
+  'current',
+  'value',
+  'detected',
+]);
+
+/** A wire name such as `HEAT_PUMP` or `ENERGY_SAVER`, or a shouted word such as `UNKNOWN`. */
+const SCREAMING_CASE = /^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{4,}[0-9]*)$/;
+
+/** A name reduced to the words that matter, for comparing names. */
+export function nameKey(name: string): string {
+  return name
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word !== '' && !FILLER_WORDS.has(word))
+    .join(' ');
+}
 
 const REQUIRED_KEYS: Record<string, string[]> = {
   water_heater: [],
@@ -178,6 +229,7 @@ const REQUIRED_KEYS: Record<string, string[]> = {
   select: ['command_topic', 'options'],
   number: ['command_topic'],
   button: ['command_topic'],
+  update: [],
 };
 
 function isObject(value: unknown): value is Json {
@@ -277,6 +329,7 @@ interface Context {
   retained: Map<string, string>;
   baseTopic: string;
   uniqueIds: Map<string, string>;
+  entityIds: Map<string, string>;
 }
 
 function checkTopic(ctx: Context, where: string, key: string, topic: unknown): void {
@@ -407,14 +460,21 @@ function checkComponent(ctx: Context, where: string, component: Json, root: Json
     else ctx.uniqueIds.set(uniqueId, where);
   }
   const entityId = component.default_entity_id;
-  if (entityId !== undefined) {
-    if (typeof entityId !== 'string' || !/^[a-z_]+\.[a-z0-9_]+$/.test(entityId)) {
-      ctx.problems.push(
-        `${where}.default_entity_id: ${JSON.stringify(entityId)} is not "<domain>.<object_id>"`,
-      );
-    } else if (entityId.split('.')[0] !== platform) {
-      ctx.problems.push(`${where}.default_entity_id: domain of "${entityId}" must be ${platform}`);
-    }
+  if (entityId === undefined) {
+    ctx.problems.push(
+      `${where}.default_entity_id: required, or HA makes the id from the name (two heaters named alike get _2)`,
+    );
+  } else if (typeof entityId !== 'string' || !/^[a-z_]+\.[a-z0-9_]+$/.test(entityId)) {
+    ctx.problems.push(
+      `${where}.default_entity_id: ${JSON.stringify(entityId)} is not "<domain>.<object_id>"`,
+    );
+  } else if (entityId.split('.')[0] !== platform) {
+    ctx.problems.push(`${where}.default_entity_id: domain of "${entityId}" must be ${platform}`);
+  } else {
+    const first = ctx.entityIds.get(entityId);
+    if (first !== undefined)
+      ctx.problems.push(`${where}.default_entity_id: "${entityId}" is also used by ${first}`);
+    else ctx.entityIds.set(entityId, where);
   }
   const readOnly = platform === 'sensor' || platform === 'binary_sensor';
   checkEnum(
@@ -477,6 +537,7 @@ function checkComponent(ctx: Context, where: string, component: Json, root: Json
       }
       const value = stateValue(ctx, where, component, 'value_template', stateTopic);
       if (deviceClass === 'enum' && Array.isArray(component.options)) {
+        wordsOnly(ctx, `${where}.options`, component.options.map(String));
         oneOf(ctx, `${where}.value_template`, value, component.options.map(String));
       } else if (deviceClass === 'timestamp') {
         if (value !== undefined && value !== 'None' && Number.isNaN(Date.parse(value))) {
@@ -516,6 +577,7 @@ function checkComponent(ctx: Context, where: string, component: Json, root: Json
       const options = Array.isArray(component.options) ? component.options.map(String) : [];
       if (Array.isArray(component.options) && options.length === 0)
         ctx.problems.push(`${where}: options is empty`);
+      wordsOnly(ctx, `${where}.options`, options);
       if (stateTopic !== undefined) {
         const value = stateValue(ctx, where, component, 'value_template', stateTopic);
         oneOf(ctx, `${where}.value_template`, value, options);
@@ -554,6 +616,31 @@ function checkComponent(ctx: Context, where: string, component: Json, root: Json
       checkEnum(ctx, `${where}.device_class`, component.device_class, ['identify', 'restart', 'update']);
       if (component.device_class === 'identify' && component.entity_category !== 'diagnostic') {
         ctx.problems.push(`${where}: an identify button must have entity_category diagnostic`);
+      }
+      break;
+    }
+    case 'update': {
+      if (stateTopic === undefined) ctx.problems.push(`${where}: update requires state_topic`);
+      checkEnum(ctx, `${where}.device_class`, component.device_class, ['firmware']);
+      if (component.payload_install !== undefined && component.command_topic === undefined) {
+        ctx.problems.push(`${where}: payload_install needs command_topic`);
+      }
+      const value = stateValue(ctx, where, component, 'value_template', stateTopic);
+      if (value !== undefined && value.trim().startsWith('{')) {
+        // HA reads installed_version, latest_version, title, release_summary from a JSON object.
+        const json = parsePayload(value);
+        if (!isObject(json)) {
+          ctx.problems.push(`${where}.value_template: renders text that is not a JSON object`);
+        } else {
+          for (const key of ['installed_version', 'latest_version', 'title', 'release_summary']) {
+            const v = json[key];
+            if (v !== undefined && v !== null && typeof v !== 'string') {
+              ctx.problems.push(`${where}.value_template: ${key} must be text (got ${JSON.stringify(v)})`);
+            }
+          }
+        }
+      } else if (value === 'null') {
+        ctx.problems.push(`${where}.value_template: renders null, which HA cannot read as versions (use {})`);
       }
       break;
     }
@@ -609,6 +696,39 @@ function checkComponent(ctx: Context, where: string, component: Json, root: Json
         numeric(ctx, `${where}.current_temperature_template`, value);
       }
       break;
+    }
+  }
+}
+
+/** Enum states and select options people read: words, not wire names (and never HA's null, "None"). */
+function wordsOnly(ctx: Context, where: string, options: readonly string[]): void {
+  for (const option of options) {
+    if (option.toLowerCase() === 'none') {
+      ctx.problems.push(
+        `${where}: "${option}" is what HA reads as unknown, not as a state; use another word`,
+      );
+    }
+    if (SCREAMING_CASE.test(option)) {
+      ctx.problems.push(
+        `${where}: "${option}" is a wire name (SCREAMING_CASE); show words such as "Heat pump"`,
+      );
+    }
+  }
+}
+
+/** No two entities of one device may have names that differ only by filler words. */
+function checkNames(ctx: Context, label: string, components: Json): void {
+  const seen = new Map<string, string>();
+  for (const [id, component] of Object.entries(components)) {
+    if (!isObject(component) || typeof component.name !== 'string') continue;
+    const key = nameKey(component.name);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      ctx.problems.push(
+        `${label}.components.${id}.name: "${component.name}" differs from "${first}" only by filler words`,
+      );
+    } else {
+      seen.set(key, component.name);
     }
   }
 }
@@ -691,6 +811,7 @@ function checkOne(ctx: Context, label: string, raw: unknown): void {
     ctx.problems.push(`${label}.components: required, with at least one component`);
     return;
   }
+  checkNames(ctx, label, components);
   for (const [id, component] of Object.entries(components)) {
     const where = `${label}.components.${id}`;
     if (!/^[A-Za-z0-9_-]+$/.test(id))
@@ -714,6 +835,7 @@ export function checkDeviceDiscovery(
     retained: retainedTopics,
     baseTopic: options.baseTopic ?? 'nwp500',
     uniqueIds: new Map(),
+    entityIds: new Map(),
   };
   const list = Array.isArray(payloads) ? payloads : [payloads];
   list.forEach((payload, i) => {
@@ -739,6 +861,7 @@ export function checkRetainedDiscovery(
     retained: retainedTopics,
     baseTopic: options.baseTopic ?? 'nwp500',
     uniqueIds: new Map(),
+    entityIds: new Map(),
   };
   for (const topic of topics) checkOne(ctx, topic, retainedTopics.get(topic));
   return problems;

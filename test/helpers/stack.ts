@@ -2,17 +2,20 @@
 // polling, diagnostics) on one side, a real Mosquitto with LocalBroker on the other, HaBridge in
 // between — for the HA-side tests. Closing it stops everything it started, in reverse order.
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DiagnosticsCollector } from '../../src/diagnostics/collector.js';
 import { HaBridge, type HaBridgeOptions } from '../../src/ha/bridge.js';
+import type { BridgeControls } from '../../src/ha/bridgeControls.js';
 import { LocalBroker } from '../../src/ha/broker.js';
 import { DiscoveryRegistry } from '../../src/ha/registry.js';
+import { NavienApi } from '../../src/navien/api.js';
 import type { NavienCloud } from '../../src/navien/cloud.js';
 import type { CloudLink } from '../../src/navien/connection.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/sim/index.js';
 import { systemClock } from '../../src/util/clock.js';
+import { setLogLevel } from '../../src/util/logger.js';
 import { type StackOptions, startStack } from './cloudStack.js';
 import type { CapturedLog } from './logCapture.js';
 import { startBroker, type TestBroker } from './mosquitto.js';
@@ -33,6 +36,8 @@ export interface HaStack {
   broker: LocalBroker;
   registry: DiscoveryRegistry;
   bridge: HaBridge;
+  /** What the bridge device's controls did: reconnects asked, reports written (files in dataDir). */
+  controlLog: { reconnects: string[]; exports: string[] };
   /** Stops the bridge side and the cloud side (not the simulator, the broker or the data dir). */
   stopBridge(): Promise<void>;
   close(): Promise<void>;
@@ -50,7 +55,20 @@ export interface HaStackOptions {
   /** Passed to the cloud side (see StackOptions). */
   cloud?: StackOptions['cloud'];
   rosterNow?: StackOptions['rosterNow'];
-  bridge?: Partial<Pick<HaBridgeOptions, 'featureGraceMs' | 'diagnosticsIntervalMs' | 'diagnosticsSettleMs'>>;
+  bridge?: Partial<
+    Pick<
+      HaBridgeOptions,
+      | 'featureGraceMs'
+      | 'diagnosticsIntervalMs'
+      | 'diagnosticsSettleMs'
+      | 'availabilityGraceMs'
+      | 'reservationTimings'
+      | 'controls'
+    >
+  >;
+  /** The install id of this bridge (default `a1b2c3d4`); two stacks on one broker need two. */
+  installId?: string;
+  baseTopic?: string;
 }
 
 export async function startHaStack(options: HaStackOptions = {}): Promise<HaStack> {
@@ -70,9 +88,10 @@ export async function startHaStack(options: HaStackOptions = {}): Promise<HaStac
   collector.recordConfigEpoch({ keep_alive_secs: 30 });
   const broker = new LocalBroker({
     settings: { host: mqtt.host, port: mqtt.port, ssl: false, source: 'options' },
-    baseTopic: BASE_TOPIC,
+    baseTopic: options.baseTopic ?? BASE_TOPIC,
+    installId: options.installId ?? 'a1b2c3d4',
     discoveryPrefix: DISCOVERY_PREFIX,
-    clientId: `nwp500-bridge-test-${process.pid}`,
+    clientId: `nwp500-bridge-test-${process.pid}-${options.installId ?? 'a1b2c3d4'}`,
     log: log.logger.child({ module: 'ha/broker' }),
     clock,
     birthDelayMs: [20, 40],
@@ -80,6 +99,22 @@ export async function startHaStack(options: HaStackOptions = {}): Promise<HaStac
     stopTimeoutMs: 1000,
   });
   const registry = new DiscoveryRegistry({ dataDir, log: log.logger });
+  // The bridge controls as main.ts wires them, on the stack's own parts; the report is a stand-in.
+  const controlLog: HaStack['controlLog'] = { reconnects: [], exports: [] };
+  const controls: BridgeControls = {
+    reconnectCloud: (reason) => {
+      controlLog.reconnects.push(reason);
+      link.reconnectNow(reason);
+    },
+    exportDiagnostics: async () => {
+      const path = join(dataDir, `report-${controlLog.exports.length + 1}.json`);
+      await writeFile(path, JSON.stringify({ metrics: collector.getMetrics() }));
+      controlLog.exports.push(path);
+      return { path };
+    },
+    logLevel: () => log.logger.level,
+    setLogLevel: (level) => setLogLevel(log.logger, level),
+  };
   const bridge = new HaBridge({
     cloud,
     link,
@@ -91,6 +126,11 @@ export async function startHaStack(options: HaStackOptions = {}): Promise<HaStac
     clock,
     log: log.logger.child({ module: 'ha/bridge' }),
     diagnosticsSettleMs: 50,
+    installId: options.installId ?? 'a1b2c3d4',
+    rest: new NavienApi(cloudSide.auth, log.logger, log.redactor),
+    // Quick enough for tests; the defaults wait seconds between read-backs.
+    reservationTimings: { readTimeoutMs: 3_000, confirmDelayMs: 200 },
+    controls,
     ...options.bridge,
   });
   broker.start();
@@ -116,6 +156,7 @@ export async function startHaStack(options: HaStackOptions = {}): Promise<HaStac
     broker,
     registry,
     bridge,
+    controlLog,
     stopBridge,
     async close() {
       await stopBridge();

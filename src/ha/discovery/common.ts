@@ -11,6 +11,7 @@ export const PLATFORMS = [
   'select',
   'number',
   'button',
+  'update',
 ] as const;
 export type Platform = (typeof PLATFORMS)[number];
 

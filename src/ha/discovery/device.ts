@@ -17,6 +17,7 @@ import { type NumberConfig, numberSchema } from './number.js';
 import { type SelectConfig, selectSchema } from './select.js';
 import { type SensorConfig, sensorSchema } from './sensor.js';
 import { type SwitchConfig, switchSchema } from './switch.js';
+import { type UpdateConfig, updateSchema } from './update.js';
 import { type WaterHeaterConfig, waterHeaterSchema } from './waterHeater.js';
 
 export const deviceInfoSchema = z.strictObject({
@@ -61,6 +62,7 @@ export const componentSchema = z.discriminatedUnion('platform', [
   selectSchema,
   numberSchema,
   buttonSchema,
+  updateSchema,
 ]);
 function componentSchemaKeys(platform: Platform): Record<string, unknown> {
   const schemas = {
@@ -71,6 +73,7 @@ function componentSchemaKeys(platform: Platform): Record<string, unknown> {
     select: selectSchema,
     number: numberSchema,
     button: buttonSchema,
+    update: updateSchema,
   } as const;
   return schemas[platform].shape;
 }
@@ -82,7 +85,8 @@ export type ComponentConfig =
   | SwitchConfig
   | SelectConfig
   | NumberConfig
-  | ButtonConfig;
+  | ButtonConfig
+  | UpdateConfig;
 
 /** A component as the stale-entity registry remembers it. */
 export interface ComponentRef {
@@ -117,7 +121,9 @@ export const deviceDiscoverySchema = z
       if (!('state_topic' in componentSchemaKeys(component.platform))) continue;
       const ownTopic = 'state_topic' in component ? component.state_topic : undefined;
       if (
-        (component.platform === 'sensor' || component.platform === 'binary_sensor') &&
+        (component.platform === 'sensor' ||
+          component.platform === 'binary_sensor' ||
+          component.platform === 'update') &&
         ownTopic === undefined &&
         message.state_topic === undefined
       ) {

@@ -26,6 +26,7 @@ export {
   type SensorDeviceClass,
   type StateClass,
 } from './units.js';
+export { buildUpdate, type UpdateConfig, type UpdateInput } from './update.js';
 export {
   buildWaterHeater,
   WATER_HEATER_MODES,

@@ -1,0 +1,68 @@
+// The bridge device's controls: reconnect the cloud link, write the diagnostics report now, and the
+// log level (applied at once to every logger, not kept past a restart). Their presses and choices
+// become bridge actions that HaBridge carries out through `BridgeControls`.
+
+import type { BridgeSnapshot } from './bridgeEntities.js';
+import {
+  type BridgeAction,
+  type CommandPlan,
+  type EntityDef,
+  LOG_LEVEL_OPTIONS,
+  type LogLevelOption,
+} from './entityModel.js';
+
+/** What the bridge controls act on (main.ts wires the cloud link, the report writer and the logger). */
+export interface BridgeControls {
+  /** `CloudLink.reconnectNow`. */
+  reconnectCloud(reason: string): void;
+  /** Writes the report file now, as `POST /api/diagnostics/export` does. */
+  exportDiagnostics(): Promise<{ path: string }>;
+  /** The root logger's level now. */
+  logLevel(): string;
+  setLogLevel(level: LogLevelOption): void;
+}
+
+function act(action: BridgeAction): CommandPlan {
+  return { ok: true, commands: [], actions: [action] };
+}
+
+function isLevel(value: string): value is LogLevelOption {
+  return (LOG_LEVEL_OPTIONS as readonly string[]).includes(value);
+}
+
+export function bridgeControlEntities(): EntityDef<BridgeSnapshot>[] {
+  return [
+    {
+      platform: 'button',
+      key: 'reconnect_cloud',
+      name: 'Reconnect cloud link',
+      enabled: true,
+      icon: 'mdi:cloud-refresh',
+      press: () => act({ kind: 'reconnect_cloud' }),
+    },
+    {
+      platform: 'button',
+      key: 'export_diagnostics',
+      name: 'Export diagnostics',
+      enabled: true,
+      category: 'diagnostic',
+      icon: 'mdi:file-export-outline',
+      press: () => act({ kind: 'export_diagnostics' }),
+    },
+    {
+      platform: 'select',
+      key: 'log_level',
+      name: 'Log level',
+      enabled: true,
+      category: 'config',
+      icon: 'mdi:text-box-search-outline',
+      options: () => LOG_LEVEL_OPTIONS,
+      // `silent` (possible from the options) is not offered: it shows as unknown.
+      read: (s) => (s.logLevel !== null && isLevel(s.logLevel) ? s.logLevel : null),
+      select: (option) =>
+        isLevel(option)
+          ? act({ kind: 'log_level', level: option })
+          : { ok: false, code: 'invalid', reason: `"${option}" is not a log level` },
+    },
+  ];
+}
