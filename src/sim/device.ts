@@ -150,6 +150,9 @@ export interface ReceivedCommand {
   name: CommandName | undefined;
   mode: string | undefined;
   param: readonly number[] | undefined;
+  /** Schedule writes: the program switch and the list as sent. */
+  reservationUse?: number;
+  reservation?: unknown;
   outcome: CommandOutcome;
   note?: string;
 }
@@ -497,6 +500,12 @@ export class SimDevice {
     this.subErrorCode = subErrorCode;
   }
 
+  /** The schedule changed on the unit itself (its panel or the vendor app). */
+  setReservations(reservationUse: number, entries: readonly ReservationEntry[]): void {
+    this.reservationUse = reservationUse;
+    this.reservations = entries.map((entry) => ({ ...entry }));
+  }
+
   setDrEvent(status: number): void {
     this.drEventStatus = status;
   }
@@ -521,6 +530,8 @@ export class SimDevice {
       name: commandName(request.command),
       mode: request.mode,
       param: request.param,
+      ...(request.reservationUse === undefined ? {} : { reservationUse: request.reservationUse }),
+      ...(request.reservation === undefined ? {} : { reservation: structuredClone(request.reservation) }),
     };
     if (
       request.macAddress.toLowerCase() !== this.macAddress ||

@@ -626,7 +626,7 @@ function checkComponent(ctx: Context, where: string, component: Json, root: Json
         ctx.problems.push(`${where}: payload_install needs command_topic`);
       }
       const value = stateValue(ctx, where, component, 'value_template', stateTopic);
-      if (value !== undefined && value.trim().startsWith('{')) {
+      if (value?.trim().startsWith('{')) {
         // HA reads installed_version, latest_version, title, release_summary from a JSON object.
         const json = parsePayload(value);
         if (!isObject(json)) {
