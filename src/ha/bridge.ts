@@ -27,7 +27,7 @@ import type { DeviceDiscovery, Origin } from './discovery/index.js';
 import { EnergyStore, type EnergyTotals } from './energyStore.js';
 import { NWP500_ENTITIES } from './entities.js';
 import type { BridgeAction, CommandPlan, EntityDef } from './entityModel.js';
-import { chooseSlugs } from './entitySlug.js';
+import { chooseSlugs, slugOfDiscovery } from './entitySlug.js';
 import {
   applyDiscoveryPlan,
   currentComponents,
@@ -130,6 +130,8 @@ export class HaBridge {
   /** Monotonic ms of the last schedule read a status asked for, per heater. */
   private readonly scheduleReadAt = new Map<string, number>();
   private otherInstanceWarned = false;
+  /** Slugs the retained discovery of heaters not on this account uses (another bridge instance's). */
+  private readonly foreignSlugs = new Map<string, string>();
   private readonly origin: Origin;
   private readonly devices = new Map<string, DeviceRuntime>();
   /** The discovery JSON last handed to the broker, per topic. */
@@ -200,6 +202,9 @@ export class HaBridge {
         if (!this.isStaleCommand(topic, payload, retain)) this.onCommand(topic, payload);
       }),
       broker.subscribe(broker.topics.bridgeDiagnostics, (_topic, payload) => this.onBridgeState(payload)),
+      broker.subscribe(`${broker.topics.discoveryPrefix}/device/+/config`, (topic, payload) =>
+        this.onHeaterDiscovery(topic, payload),
+      ),
       link.events.on('state', (state) => {
         // Read every heater's list after each (re)connect: it may have changed in the app meanwhile.
         if (state === 'connected') for (const mac of this.devices.keys()) this.reservations.read(mac);
@@ -247,6 +252,9 @@ export class HaBridge {
         name: device.deviceName || this.memory.get(device.macAddress).name || '',
       })),
       this.memory.entitySlugs(),
+      [...this.foreignSlugs]
+        .filter(([mac]) => !heaters.some((d) => d.macAddress === mac))
+        .map(([, slug]) => slug),
     );
     for (const device of heaters) {
       const mac = device.macAddress;
@@ -509,6 +517,29 @@ export class HaBridge {
         this.diagnostics.publishNow();
         return;
       }
+    }
+  }
+
+  /**
+   * Retained heater discovery on the broker: the slugs of heaters of another account (another bridge
+   * instance) are not given to ours, so default entity ids stay unique across instances too. Only
+   * `nwp500_<mac>` topics are read; other integrations' discovery is not even parsed.
+   */
+  private onHeaterDiscovery(topic: string, payload: Buffer): void {
+    const mac = /\/device\/nwp500_([0-9a-f]{12})\/config$/.exec(topic)?.[1];
+    if (mac === undefined || this.devices.has(mac)) return;
+    if (payload.length === 0) {
+      this.foreignSlugs.delete(mac);
+      return;
+    }
+    if (payload.length > 256 * 1024) return;
+    try {
+      const slug = slugOfDiscovery(JSON.parse(payload.toString('utf8')));
+      if (slug !== undefined && (this.foreignSlugs.size < 1000 || this.foreignSlugs.has(mac))) {
+        this.foreignSlugs.set(mac, slug);
+      }
+    } catch {
+      // Not ours to judge: someone else's broken discovery.
     }
   }
 

@@ -22,15 +22,16 @@ export function shortId(mac: string): string {
 
 /**
  * Slugs for `heaters` (in list order), keeping every remembered one. A new heater gets its name's
- * slug unless that is empty or already taken (by a remembered slug or an earlier heater in the list),
- * else its short id.
+ * slug unless that is empty or already taken (by a remembered slug, an earlier heater in the list,
+ * or `elsewhere`: heaters another bridge instance published), else its short id.
  */
 export function chooseSlugs(
   heaters: ReadonlyArray<{ mac: string; name: string }>,
   remembered: ReadonlyMap<string, string>,
+  elsewhere: Iterable<string> = [],
 ): Map<string, string> {
   const chosen = new Map<string, string>();
-  const taken = new Set<string>(remembered.values());
+  const taken = new Set<string>([...remembered.values(), ...elsewhere]);
   for (const { mac } of heaters) {
     const slug = remembered.get(mac);
     if (slug !== undefined) chosen.set(mac, slug);
@@ -44,4 +45,21 @@ export function chooseSlugs(
     chosen.set(mac, slug);
   }
   return chosen;
+}
+
+/**
+ * The slug a heater's discovery message uses (`sensor.nwp500_<slug>_<key>` on its components), or
+ * undefined when the message has none.
+ */
+export function slugOfDiscovery(message: unknown): string | undefined {
+  const components = (message as { components?: unknown } | null)?.components;
+  if (typeof components !== 'object' || components === null) return undefined;
+  for (const [key, component] of Object.entries(components)) {
+    const id = (component as { default_entity_id?: unknown } | null)?.default_entity_id;
+    if (typeof id !== 'string') continue;
+    const match = /^[a-z_]+\.nwp500_([a-z0-9_]+)$/.exec(id);
+    const object = match?.[1];
+    if (object?.endsWith(`_${key}`)) return object.slice(0, -(key.length + 1)) || undefined;
+  }
+  return undefined;
 }

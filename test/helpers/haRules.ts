@@ -10,7 +10,8 @@
 //     payloads: one device message (object or JSON string) or an array of them; unique_ids must be
 //               unique across all of them.
 //     retainedTopics: topic → payload of every retained message on the broker (state, availability, …).
-//     options.baseTopic: the bridge's base topic (default `nwp500`); command topics must live under it.
+//     options.baseTopic: the bridge's base topic (default `nwp500`), or several when bridges share a
+//                        broker; command topics must live under one of them.
 //   checkRetainedDiscovery(retainedTopics, options?) → string[]
 //     finds every `<prefix>/device/<id>/config` in the map and checks them together.
 //   renderTemplate(template, json) → { value } | { problem }
@@ -36,7 +37,8 @@ import {
 import { WATER_HEATER_MODES } from '../../src/ha/discovery/waterHeater.js';
 
 export interface HaRulesOptions {
-  baseTopic?: string;
+  /** The base topic command topics must live under; several when bridges share a broker. */
+  baseTopic?: string | string[];
 }
 
 type Json = Record<string, unknown>;
@@ -327,7 +329,7 @@ export function renderTemplate(template: string, json: unknown): RenderResult {
 interface Context {
   problems: string[];
   retained: Map<string, string>;
-  baseTopic: string;
+  baseTopics: string[];
   uniqueIds: Map<string, string>;
   entityIds: Map<string, string>;
 }
@@ -338,8 +340,10 @@ function checkTopic(ctx: Context, where: string, key: string, topic: unknown): v
     return;
   }
   if (key.endsWith('command_topic')) {
-    if (!topic.startsWith(`${ctx.baseTopic}/`)) {
-      ctx.problems.push(`${where}.${key}: command topic "${topic}" is not under "${ctx.baseTopic}/"`);
+    if (!ctx.baseTopics.some((base) => topic.startsWith(`${base}/`))) {
+      ctx.problems.push(
+        `${where}.${key}: command topic "${topic}" is not under ${ctx.baseTopics.map((b) => `"${b}/"`).join(' or ')}`,
+      );
     }
     return;
   }
@@ -833,7 +837,7 @@ export function checkDeviceDiscovery(
   const ctx: Context = {
     problems: [],
     retained: retainedTopics,
-    baseTopic: options.baseTopic ?? 'nwp500',
+    baseTopics: [options.baseTopic ?? 'nwp500'].flat(),
     uniqueIds: new Map(),
     entityIds: new Map(),
   };
@@ -859,7 +863,7 @@ export function checkRetainedDiscovery(
   const ctx: Context = {
     problems,
     retained: retainedTopics,
-    baseTopic: options.baseTopic ?? 'nwp500',
+    baseTopics: [options.baseTopic ?? 'nwp500'].flat(),
     uniqueIds: new Map(),
     entityIds: new Map(),
   };
