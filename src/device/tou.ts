@@ -27,8 +27,8 @@ export interface TouPlan {
   problems: string[];
 }
 
-/** The TOU write limit of the HA integration and the docs. */
-export const MAX_TOU_PERIODS = 16;
+/** Far more periods than a plan has (writes allow 16): the rest of a larger answer is not read. */
+const MAX_READ_PERIODS = 64;
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const intervalSchema = z.looseObject({
@@ -67,7 +67,7 @@ export function decodeTouPlan(data: unknown): TouPlan {
       const interval = intervalSchema.safeParse(rawInterval);
       if (!interval.success) {
         problems.push(`tou schedule[${s}].interval[${i}]: unreadable`);
-      } else if (periods.length >= MAX_TOU_PERIODS * 4) {
+      } else if (periods.length >= MAX_READ_PERIODS) {
         problems.push('tou: too many periods; the rest is ignored');
       } else {
         const { week, startHour, startMinute, endHour, endMinute, priceMin, priceMax, decimalPoint } =
