@@ -116,8 +116,10 @@ interface DeviceRuntime {
 const LOGGED_KEY_CHARS = 40;
 /** Command topics whose retained message was logged; beyond this many, repeats go to debug. */
 const MAX_RETAINED_TOPICS_LOGGED = 256;
-/** A heater's list is read on a status that shows it unread (or its program flipped) at most this often. */
+/** A heater's list is read on a status that shows it never read at most this often… */
 const SCHEDULE_READ_MIN_INTERVAL_MS = 5 * 60_000;
+/** …and on one that shows the program switched elsewhere at most this often. */
+const SCHEDULE_FLIP_READ_INTERVAL_MS = 60_000;
 
 export class HaBridge {
   private readonly table: readonly EntityDef<DeviceSnapshot>[] = NWP500_ENTITIES;
@@ -316,6 +318,7 @@ export class HaBridge {
       this.availability.forget(mac);
       this.reservations.forget(mac);
       this.cloudInfo?.forget(mac);
+      for (const kind of ['unread', 'flip']) this.scheduleReadAt.delete(`${kind}:${mac}`);
       broker.clear(broker.topics.deviceState(mac));
       broker.clear(broker.topics.deviceAvailability(mac));
       // Also when the registry lost track of it: the topic is this bridge's own.
@@ -353,19 +356,24 @@ export class HaBridge {
 
   /**
    * A status that finds the list never read, or the program switch other than the list says (it was
-   * changed in the app), asks for a read — at most every few minutes per heater.
+   * changed in the app), asks for a read: a never-read list at most every few minutes, a switch
+   * changed elsewhere at most once a minute, so a heater that never answers costs little.
    */
   private readScheduleIfStale(runtime: DeviceRuntime): void {
     const schedule = this.reservations.schedule(runtime.mac);
     const flag = runtime.status?.values.program_reservation_use;
-    const stale =
-      schedule === null ||
-      (typeof flag === 'boolean' && schedule.enabled !== null && flag !== schedule.enabled);
-    if (!stale) return;
+    const flipped =
+      schedule !== null &&
+      typeof flag === 'boolean' &&
+      schedule.enabled !== null &&
+      flag !== schedule.enabled;
+    if (schedule !== null && !flipped) return;
+    const key = `${flipped ? 'flip' : 'unread'}:${runtime.mac}`;
     const now = this.options.clock.monotonic();
-    const last = this.scheduleReadAt.get(runtime.mac);
-    if (last !== undefined && now - last < SCHEDULE_READ_MIN_INTERVAL_MS) return;
-    this.scheduleReadAt.set(runtime.mac, now);
+    const last = this.scheduleReadAt.get(key);
+    const wait = flipped ? SCHEDULE_FLIP_READ_INTERVAL_MS : SCHEDULE_READ_MIN_INTERVAL_MS;
+    if (last !== undefined && now - last < wait) return;
+    this.scheduleReadAt.set(key, now);
     this.reservations.read(runtime.mac);
   }
 

@@ -233,6 +233,17 @@ describe('reservation writes', () => {
     expect(state().reservations).toBe(4);
   });
 
+  it('reads the list again when the heater shows the program switched in the app', async () => {
+    device().setReservations(1, [WEEKDAYS, WEEKEND]);
+    // The next status (every 5 s here) shows the program off; the bridge reads the list again.
+    await waitFor(
+      () => state().reservation_program === 'OFF' && attributes().program === false,
+      'the program off, as switched in the app',
+      15_000,
+    );
+    expect(attributes().entries).toHaveLength(2);
+  });
+
   it('replaces everything only when asked in so many words', async () => {
     const before = writes().length;
     await send({ action: 'replace', entries: [] });
