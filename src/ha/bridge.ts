@@ -15,7 +15,7 @@ import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { pseudonym } from '../util/redact.js';
 import { AvailabilityPolicy } from './availability.js';
-import type { BridgeControls } from './bridgeControls.js';
+import { type BridgeControls, runBridgeAction } from './bridgeControls.js';
 import { BridgeDiagnostics } from './bridgeDiagnostics.js';
 import { buildBridgeDiscovery } from './bridgeEntities.js';
 import type { LocalBroker } from './broker.js';
@@ -26,8 +26,9 @@ import { DeviceMemory } from './deviceMemory.js';
 import type { DeviceDiscovery, Origin } from './discovery/index.js';
 import { EnergyStore, type EnergyTotals } from './energyStore.js';
 import { NWP500_ENTITIES } from './entities.js';
-import type { BridgeAction, CommandPlan, EntityDef } from './entityModel.js';
-import { chooseSlugs, slugOfDiscovery } from './entitySlug.js';
+import type { CommandPlan, EntityDef } from './entityModel.js';
+import { chooseSlugs } from './entitySlug.js';
+import { OtherInstances } from './otherInstances.js';
 import {
   applyDiscoveryPlan,
   currentComponents,
@@ -131,9 +132,7 @@ export class HaBridge {
   private readonly cloudInfo: CloudInfoReader | undefined;
   /** Monotonic ms of the last schedule read a status asked for, per heater. */
   private readonly scheduleReadAt = new Map<string, number>();
-  private otherInstanceWarned = false;
-  /** Slugs the retained discovery of heaters not on this account uses (another bridge instance's). */
-  private readonly foreignSlugs = new Map<string, string>();
+  private readonly others: OtherInstances;
   private readonly origin: Origin;
   private readonly devices = new Map<string, DeviceRuntime>();
   /** The discovery JSON last handed to the broker, per topic. */
@@ -185,6 +184,12 @@ export class HaBridge {
             log,
             onUpdate: (mac) => this.publishStateOf(mac),
           });
+    this.others = new OtherInstances({
+      installId: options.installId,
+      baseTopic: options.broker.topics.baseTopic,
+      log,
+      isOurs: (mac) => this.devices.has(mac),
+    });
     this.origin = {
       name: 'nwp500-bridge',
       sw_version: options.version,
@@ -203,9 +208,11 @@ export class HaBridge {
       broker.subscribe(broker.topics.commandFilter, (topic, payload, { retain }) => {
         if (!this.isStaleCommand(topic, payload, retain)) this.onCommand(topic, payload);
       }),
-      broker.subscribe(broker.topics.bridgeDiagnostics, (_topic, payload) => this.onBridgeState(payload)),
+      broker.subscribe(broker.topics.bridgeDiagnostics, (_topic, payload) =>
+        this.others.onBridgeState(payload),
+      ),
       broker.subscribe(`${broker.topics.discoveryPrefix}/device/+/config`, (topic, payload) =>
-        this.onHeaterDiscovery(topic, payload),
+        this.others.onDiscovery(topic, payload),
       ),
       link.events.on('state', (state) => {
         // Read every heater's list after each (re)connect: it may have changed in the app meanwhile.
@@ -254,9 +261,7 @@ export class HaBridge {
         name: device.deviceName || this.memory.get(device.macAddress).name || '',
       })),
       this.memory.entitySlugs(),
-      [...this.foreignSlugs]
-        .filter(([mac]) => !heaters.some((d) => d.macAddress === mac))
-        .map(([, slug]) => slug),
+      this.others.slugsOtherThan(new Set(heaters.map((d) => d.macAddress))),
     );
     for (const device of heaters) {
       const mac = device.macAddress;
@@ -498,75 +503,11 @@ export class HaBridge {
       this.refuse(undefined, key, routed.code, routed.reason);
       return;
     }
-    for (const action of routed.actions ?? []) this.runBridgeAction(action);
-  }
-
-  private runBridgeAction(action: BridgeAction): void {
     const { controls, log } = this.options;
     if (!controls) return;
-    switch (action.kind) {
-      case 'reconnect_cloud':
-        log.info('reconnecting the cloud link, as asked from Home Assistant');
-        controls.reconnectCloud('the Reconnect cloud link button in Home Assistant');
-        return;
-      case 'export_diagnostics':
-        controls.exportDiagnostics().then(
-          ({ path }) => log.info({ path }, 'wrote the diagnostics report, as asked from Home Assistant'),
-          (error: unknown) => log.warn({ err: error }, 'could not write the diagnostics report'),
-        );
-        return;
-      case 'log_level': {
-        const line = `log level set to ${action.level} from Home Assistant (until the add-on restarts)`;
-        // Said at the level that shows it: before the change when going quieter, after when louder.
-        const quieter = ['warn', 'error', 'fatal'].includes(action.level);
-        if (quieter) log.info(line);
-        controls.setLogLevel(action.level);
-        if (!quieter) log.info(line);
-        this.diagnostics.publishNow();
-        return;
-      }
+    for (const action of routed.actions ?? []) {
+      runBridgeAction(action, { controls, log, republish: () => this.diagnostics.publishNow() });
     }
-  }
-
-  /**
-   * Retained heater discovery on the broker: the slugs of heaters of another account (another bridge
-   * instance) are not given to ours, so default entity ids stay unique across instances too. Only
-   * `nwp500_<mac>` topics are read; other integrations' discovery is not even parsed.
-   */
-  private onHeaterDiscovery(topic: string, payload: Buffer): void {
-    const mac = /\/device\/nwp500_([0-9a-f]{12})\/config$/.exec(topic)?.[1];
-    if (mac === undefined || this.devices.has(mac)) return;
-    if (payload.length === 0) {
-      this.foreignSlugs.delete(mac);
-      return;
-    }
-    if (payload.length > 256 * 1024) return;
-    try {
-      const slug = slugOfDiscovery(JSON.parse(payload.toString('utf8')));
-      if (slug !== undefined && (this.foreignSlugs.size < 1000 || this.foreignSlugs.has(mac))) {
-        this.foreignSlugs.set(mac, slug);
-      }
-    } catch {
-      // Not ours to judge: someone else's broken discovery.
-    }
-  }
-
-  /** Another instance publishing under our base topic: their bridge topics and commands would mix. */
-  private onBridgeState(payload: Buffer): void {
-    if (this.otherInstanceWarned) return;
-    let installId: unknown;
-    try {
-      installId = (JSON.parse(payload.toString('utf8')) as { install_id?: unknown } | null)?.install_id;
-    } catch {
-      return;
-    }
-    if (typeof installId !== 'string' || installId === this.options.installId) return;
-    this.otherInstanceWarned = true;
-    this.options.log.warn(
-      { baseTopic: this.options.broker.topics.baseTopic },
-      'another nwp500-bridge publishes under the same base_topic; give each instance its own base_topic, ' +
-        'or their bridge availability and commands mix (their discovery does not: it carries the install id)',
-    );
   }
 
   private refuse(mac: string | undefined, key: string | undefined, code: string, reason: string): void {

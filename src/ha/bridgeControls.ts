@@ -2,6 +2,7 @@
 // log level (applied at once to every logger, not kept past a restart). Their presses and choices
 // become bridge actions that HaBridge carries out through `BridgeControls`.
 
+import type { Logger } from '../util/logger.js';
 import type { BridgeSnapshot } from './bridgeEntities.js';
 import {
   type BridgeAction,
@@ -65,4 +66,34 @@ export function bridgeControlEntities(): EntityDef<BridgeSnapshot>[] {
           : { ok: false, code: 'invalid', reason: `"${option}" is not a log level` },
     },
   ];
+}
+
+/** Carries out a bridge action; `republish` shows a changed log level on the select at once. */
+export function runBridgeAction(
+  action: BridgeAction,
+  deps: { controls: BridgeControls; log: Logger; republish: () => void },
+): void {
+  const { controls, log } = deps;
+  switch (action.kind) {
+    case 'reconnect_cloud':
+      log.info('reconnecting the cloud link, as asked from Home Assistant');
+      controls.reconnectCloud('the Reconnect cloud link button in Home Assistant');
+      return;
+    case 'export_diagnostics':
+      controls.exportDiagnostics().then(
+        ({ path }) => log.info({ path }, 'wrote the diagnostics report, as asked from Home Assistant'),
+        (error: unknown) => log.warn({ err: error }, 'could not write the diagnostics report'),
+      );
+      return;
+    case 'log_level': {
+      const line = `log level set to ${action.level} from Home Assistant (until the add-on restarts)`;
+      // Said at the level that shows it: before the change when going quieter, after when louder.
+      const quieter = ['warn', 'error', 'fatal'].includes(action.level);
+      if (quieter) log.info(line);
+      controls.setLogLevel(action.level);
+      if (!quieter) log.info(line);
+      deps.republish();
+      return;
+    }
+  }
 }

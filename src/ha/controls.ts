@@ -13,7 +13,7 @@ import { reservationHash } from '../device/reservations.js';
 import { decodePrice, periodDays, seasonMonths } from '../device/tou.js';
 import type { CommandPlan, EntityDef, UpdateState } from './entityModel.js';
 import { labelOf, RECIRCULATION_MODE_LABELS, valueOfLabel } from './labels.js';
-import { entryAttributes } from './reservationCommand.js';
+import { entryAttributes } from './scheduleChange.js';
 import {
   type DeviceSnapshot,
   flagOf,

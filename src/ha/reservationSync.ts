@@ -11,7 +11,8 @@ import type { NavienCloud } from '../navien/cloud.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { pseudonym } from '../util/redact.js';
-import { applyScheduleChange, describeChange, type ScheduleCommand } from './reservationCommand.js';
+import type { ScheduleCommand } from './reservationCommand.js';
+import { applyScheduleChange, describeChange } from './scheduleChange.js';
 import type { ScheduleState, ScheduleWriteResult } from './snapshot.js';
 
 export interface ReservationSyncOptions {

@@ -65,6 +65,8 @@ describe('the bridge controls in the add-on process', () => {
   it('changes what every module logs at once, and shows the level on the select', async () => {
     await press('log_level', 'error');
     await waitFor(() => bridgeState().log_level === 'error', 'the select showing error');
+    // The change itself is said at info, just before it: wait for that line to come through the pipe.
+    await eventually('the log-level line', async () => bridge.stdout().includes('log level set to error'));
     const quietFrom = bridge.stdout().length;
     // A command makes the cloud module log "command sent" at info: not at level error.
     await observer.client.publishAsync(`nwp500/${MAC}/tou/set`, 'ON', { qos: 1 });

@@ -1,16 +1,15 @@
-// Reservation commands as JSON: what each parses to (days, times, modes and temperatures in the
+// Reservation commands as JSON (reservationCommand.ts, scheduleChange.ts): what each parses to (days, times, modes and temperatures in the
 // heater's unit and range), what each does to a schedule, and every refusal.
 
 import { describe, expect, it } from 'vitest';
 import { reservationHash } from '../../src/device/reservations.js';
+import { parseReservationCommand, type ScheduleCommand } from '../../src/ha/reservationCommand.js';
 import {
   applyScheduleChange,
   describeChange,
   entryAttributes,
   formatSlot,
-  parseReservationCommand,
-  type ScheduleCommand,
-} from '../../src/ha/reservationCommand.js';
+} from '../../src/ha/scheduleChange.js';
 import { simSnapshot } from './fixtures.js';
 
 const WEEKDAYS = { enable: 2, week: 124, hour: 6, min: 30, mode: 4, param: 120 };
