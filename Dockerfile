@@ -1,18 +1,30 @@
-# Build stage: compile TypeScript and install production dependencies for musl (Alpine).
+# The add-on image: dist/, production node_modules with the one aws-crt binary this image runs,
+# package.json (ESM, the version) and rootfs/ (the s6 service). Nothing of the simulator, the demo
+# or the tests ships in it.
+
+# Build stage: compile TypeScript with the full (development) install.
 FROM node:22-alpine AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts=false
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+RUN npm run build
+
+# Production dependencies, built by the same script the production-tree test runs
+# (`npm ci --omit=dev` from the lock file, aws-crt pruned to linux-<this arch>-musl).
+FROM node:22-alpine AS production
+WORKDIR /src
+COPY package.json package-lock.json ./
+COPY scripts/production-tree.js ./scripts/
+RUN node scripts/production-tree.js /prod --libc musl
 
 # Runtime: the Home Assistant base image (Alpine, s6-overlay v3, bashio).
 FROM ghcr.io/home-assistant/base:3.22
 # aws-crt picks its musl binary by running `ldd --version`; musl-utils provides ldd.
 RUN apk add --no-cache nodejs musl-utils
 WORKDIR /app
-COPY --from=build /app/node_modules ./node_modules
+COPY --from=production /prod/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY rootfs /
