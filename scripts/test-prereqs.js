@@ -1,6 +1,7 @@
-// Makes sure the programs the tests talk to are here: Mosquitto (a real broker per suite) and
-// Debian's Chromium (the ingress page test). On a fresh Debian machine run as root (or with sudo)
-// it installs them with apt-get; elsewhere it says what to install.
+// Makes sure the programs the tests talk to are here: Mosquitto (a real broker per suite),
+// Debian's Chromium (the ingress page test) and apparmor_parser (the add-on's AppArmor profile).
+// On a fresh Debian machine run as root (or with sudo) it installs them with apt-get; elsewhere it
+// says what to install.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,6 +12,7 @@ const onPath = (name) => spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 
 const missing = [];
 if (!onPath('mosquitto') && !has('/usr/sbin/mosquitto')) missing.push('mosquitto');
 if (!has('/usr/bin/chromium')) missing.push('chromium');
+if (!has('/usr/sbin/apparmor_parser') && !has('/sbin/apparmor_parser')) missing.push('apparmor');
 if (missing.length === 0) process.exit(0);
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

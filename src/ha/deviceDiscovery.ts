@@ -204,7 +204,7 @@ export function waterHeaterDeviceInfo(
     via_device: identity.bridgeDeviceId,
   };
   if (feature?.modelTypeName) info.model_id = feature.modelTypeName;
-  // The serial is personal data, but the local broker is the user's own (DESIGN.md).
+  // The serial is personal data, but the local broker is the user's own (DOCS.md, Privacy).
   if (feature?.controllerSerialNumber) info.serial_number = feature.controllerSerialNumber;
   const firmware = firmwareText(feature);
   if (firmware) info.sw_version = firmware;

@@ -1,4 +1,4 @@
-// The local MQTT topic contract of DESIGN.md in one place: builders for every topic the bridge
+// The local MQTT topic contract (docs/ARCHITECTURE.md, DOCS.md) in one place: builders for every topic the bridge
 // publishes or listens to, device-id validation, the command-topic parser and MQTT filter matching.
 
 /** A device id is its MAC address: 12 lowercase hex digits, no separators. */

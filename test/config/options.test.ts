@@ -9,7 +9,7 @@ async function load(env: NodeJS.ProcessEnv, fileContent?: unknown) {
 }
 
 describe('options', () => {
-  it('fills every default of the DESIGN.md table when nothing is set', async () => {
+  it('fills every default of the DOCS.md options table when nothing is set', async () => {
     const result = await load({});
     expect(result.ok).toBe(true);
     if (!result.ok) return;

@@ -1,4 +1,4 @@
-// The topic contract of DESIGN.md: builders, device-id validation, the command parser and filter matching.
+// The topic contract (docs/ARCHITECTURE.md): builders, device-id validation, the command parser and filter matching.
 
 import { describe, expect, it } from 'vitest';
 import { isDeviceId, parseCommandTopic, topicMatches, topics } from '../../src/ha/topics.js';

@@ -88,8 +88,35 @@ describe('add-on package', () => {
     expect(dockerfile).toContain('COPY rootfs /');
   });
 
+  it('builds a lean image: dist/, the production tree from scripts/production-tree.js, rootfs/', async () => {
+    const dockerfile = await readFile('Dockerfile', 'utf8');
+    const stages = dockerfile.split(/^FROM /m).slice(1);
+    const final = stages.at(-1) ?? '';
+    expect(final).toMatch(/^ghcr\.io\/home-assistant\/base:\d+\.\d+/);
+    // node_modules comes from the production stage, never from the development install.
+    expect(final).toContain('COPY --from=production /prod/node_modules ./node_modules');
+    expect(final).not.toMatch(/COPY --from=build \S*node_modules/);
+    expect(final).toContain('COPY --from=build /app/dist ./dist');
+    expect(final).toContain('COPY rootfs /');
+    const production = stages.find((stage) => /^\S+ AS production/m.test(stage)) ?? '';
+    expect(production).toContain('RUN node scripts/production-tree.js /prod --libc musl');
+    const ignore = await readFile('.dockerignore', 'utf8');
+    for (const path of ['!package-lock.json', '!scripts/production-tree.js', '!src/', '!rootfs/']) {
+      expect(ignore.split('\n'), path).toContain(path);
+    }
+  });
+
   it('ships the files the add-on store shows', async () => {
-    for (const file of ['README.md', 'DOCS.md', 'CHANGELOG.md', 'icon.png', 'logo.png', 'apparmor.txt']) {
+    for (const file of [
+      'README.md',
+      'DOCS.md',
+      'CHANGELOG.md',
+      'icon.png',
+      'logo.png',
+      'apparmor.txt',
+      'repository.yaml',
+      'translations/en.yaml',
+    ]) {
       expect((await stat(file)).size, file).toBeGreaterThan(0);
     }
   });

@@ -1,5 +1,5 @@
 // GET /api/timeline: the sessions and drops of the last days for the ingress page's chart. Not one
-// of DESIGN.md's contracted routes: an addition that only the page depends on.
+// of the original contracted routes: an addition that only the page depends on.
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { Clock } from '../../util/clock.js';
