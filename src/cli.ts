@@ -101,5 +101,8 @@ async function main(argv: readonly string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   console.error(`nwp500-bridge: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(error instanceof DevelopmentInstallRequired ? 2 : 1);
+  // A usage problem (a missing development install, a bad demo option) is exit status 2, as for run.
+  const usage =
+    error instanceof DevelopmentInstallRequired || (error as Error | undefined)?.name === 'DemoUsageError';
+  process.exit(usage ? 2 : 1);
 });

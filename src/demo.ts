@@ -1,13 +1,13 @@
 // `nwp500-bridge demo`: the whole bridge against the simulated Navien cloud and a local MQTT broker
 // (the one on localhost:1883, or an embedded one), with a fault now and then so the diagnostics
-// have something to explain. Prints where to look; Ctrl-C stops it and clears its entities.
+// have something to explain. Starts fresh unless --keep, takes every NWP500_* option, finds a free
+// port for its page, prints where to look; Ctrl-C stops it and removes what it published.
 
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server, connect as tcpConnect } from 'node:net';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Aedes } from 'aedes';
-import { type Options, optionsSchema } from './config/options.js';
 import type { BrokerSettings } from './config/supervisor.js';
+import { clearRetained, type DemoBroker, demoBroker } from './demo/broker.js';
+import { DEMO_HTTP_PORT, demoOptions, portIsFree } from './demo/options.js';
 import { startBridge } from './main.js';
 import { installShutdown } from './shutdown.js';
 import { type Simulator, startSimulator } from './sim/index.js';
@@ -15,67 +15,6 @@ import { createLogger } from './util/logger.js';
 import { Redactor } from './util/redact.js';
 
 const DEMO_DIR = '.demo';
-const BASE_TOPIC = 'nwp500demo';
-
-async function portAnswers(host: string, port: number): Promise<boolean> {
-  return await new Promise((done) => {
-    const socket = tcpConnect({ host, port });
-    socket.setTimeout(1000);
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      done(false);
-    });
-    socket.once('error', () => done(false));
-  });
-}
-
-async function listenOn(server: Server, port: number): Promise<number> {
-  return await new Promise((done, fail) => {
-    server.once('error', fail);
-    server.listen(port, '127.0.0.1', () => {
-      const address = server.address();
-      done(typeof address === 'object' && address ? address.port : port);
-    });
-  });
-}
-
-interface DemoBroker {
-  settings: BrokerSettings;
-  embedded: boolean;
-  close(): Promise<void>;
-}
-
-/** The broker on localhost:<port> if one answers; otherwise an embedded one (on that port if free). */
-async function demoBroker(port: number, print: (line: string) => void): Promise<DemoBroker> {
-  if (await portAnswers('127.0.0.1', port)) {
-    return {
-      settings: { host: '127.0.0.1', port, ssl: false, source: 'options' },
-      embedded: false,
-      close: async () => undefined,
-    };
-  }
-  const broker = await Aedes.createBroker();
-  const server = createServer((socket) => broker.handle(socket));
-  const listening = await listenOn(server, port).catch(() => listenOn(server, 0));
-  print(`No MQTT broker answered on localhost:${port}: started an embedded one on 127.0.0.1:${listening}.`);
-  return {
-    settings: { host: '127.0.0.1', port: listening, ssl: false, source: 'default' },
-    embedded: true,
-    close: async () => {
-      await new Promise<void>((done) => broker.close(() => done()));
-      await new Promise<void>((done) => server.close(() => done()));
-    },
-  };
-}
-
-async function freeHttpPort(preferred: number): Promise<number> {
-  if (!(await portAnswers('127.0.0.1', preferred))) return preferred;
-  return await listenOn(createServer(), 0).then(async (port) => port);
-}
 
 const FAULTS: ReadonlyArray<[string, (sim: Simulator, clientId: string) => void]> = [
   ['hang-up (what AWS does at the 24 h WebSocket limit)', (sim) => sim.faults.hangUpAll()],
@@ -83,17 +22,33 @@ const FAULTS: ReadonlyArray<[string, (sim: Simulator, clientId: string) => void]
   ['client-id takeover (another client with the same id)', (sim, id) => sim.faults.kickClient(id)],
 ];
 
+export class DemoUsageError extends Error {
+  override readonly name = 'DemoUsageError';
+}
+
+/** Empties the demo's own folders (never a folder an option points elsewhere); says whether anything was there. */
+async function emptyFolders(folders: readonly string[]): Promise<boolean> {
+  let found = false;
+  for (const folder of folders) {
+    const entries = await readdir(folder).catch(() => [] as string[]);
+    if (entries.length > 0) found = true;
+    await rm(folder, { recursive: true, force: true });
+    await mkdir(folder, { recursive: true });
+  }
+  return found;
+}
+
 export async function runDemo(args: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const unknown = args.filter((arg) => arg !== '--calm' && arg !== '--keep');
+  if (unknown.length > 0)
+    throw new DemoUsageError(`demo: unknown argument ${unknown.join(' ')} (use --calm, --keep)`);
   const calm = args.includes('--calm');
+  const keep = args.includes('--keep');
   const print = (line: string) => console.log(line);
   const dir = resolve(DEMO_DIR);
-  await mkdir(join(dir, 'data'), { recursive: true });
-  await mkdir(join(dir, 'homeassistant'), { recursive: true });
-  // Each demo starts a new simulated cloud, which knows none of the last run's tokens.
-  await rm(join(dir, 'data', 'navien_session.json'), { force: true });
+  const dirs = { dataDir: join(dir, 'data'), configDir: join(dir, 'homeassistant') };
+  await mkdir(dir, { recursive: true });
 
-  const redactor = new Redactor();
-  const log = createLogger({ level: env.NWP500_LOG_LEVEL === 'debug' ? 'debug' : 'info', redactor });
   const sim = await startSimulator({
     physicsSpeed: 20,
     devices: [
@@ -101,79 +56,148 @@ export async function runDemo(args: readonly string[], env: NodeJS.ProcessEnv): 
       { macAddress: '04786332fca1', deviceName: 'Basement Water Heater', additionalValue: '5323' },
     ],
   });
-  const caFile = join(dir, 'simulator-ca.pem');
-  await writeFile(caFile, sim.caPem);
-  // NWP500_DEMO_MQTT_PORT looks for (or embeds) the broker elsewhere than the usual 1883.
-  const broker = await demoBroker(Number(env.NWP500_DEMO_MQTT_PORT) || 1883, print);
-  const httpPort = await freeHttpPort(8099);
+  let broker: DemoBroker | undefined;
+  try {
+    const caFile = join(dir, 'simulator-ca.pem');
+    await writeFile(caFile, sim.caPem);
+    const loaded = await demoOptions(env, dirs, {
+      email: sim.account.email,
+      password: sim.account.password,
+      navien_api_url: sim.restUrl,
+      navien_mqtt_url: sim.mqttsUrl,
+      navien_mqtt_ca_file: caFile,
+    });
+    if (!loaded.ok) throw new DemoUsageError(loaded.problems.join('\n'));
+    const { options } = loaded;
+    for (const name of loaded.ignored)
+      print(`${name} ignored: the demo runs against its own simulated cloud.`);
+    for (const warning of loaded.warnings) print(warning);
 
-  const options: Options = optionsSchema.parse({
-    email: sim.account.email,
-    password: sim.account.password,
-    base_topic: BASE_TOPIC,
-    navien_api_url: sim.restUrl,
-    navien_mqtt_url: sim.mqttsUrl,
-    navien_mqtt_ca_file: caFile,
-    data_dir: join(dir, 'data'),
-    ha_config_dir: join(dir, 'homeassistant'),
-    http_port: httpPort,
-    status_interval: 10,
-    diagnostics_export_interval: 60,
-  });
-  const bridge = await startBridge(options, { env: {}, log, redactor, broker: broker.settings });
-
-  let faultTimer: NodeJS.Timeout | undefined;
-  const scheduleFault = () => {
-    faultTimer = setTimeout(
-      () => {
-        const [what, inject] = FAULTS[Math.floor(Math.random() * FAULTS.length)] ??
-          FAULTS[0] ?? ['', () => undefined];
-        print(`[demo] injecting a fault: ${what}`);
-        inject(sim, bridge.link.stats().clientId);
-        scheduleFault();
-      },
-      60_000 + Math.random() * 60_000,
+    // A fresh demo starts fresh: the last run's history, queue and report would otherwise be read
+    // back ("history restored", old commands replayed). Only the demo's own folders are emptied.
+    const ownFolders = [options.data_dir, options.ha_config_dir].filter(
+      (folder) => folder === dirs.dataDir || folder === dirs.configDir,
     );
-  };
-  if (!calm) scheduleFault();
+    if (keep) {
+      await Promise.all(ownFolders.map((folder) => mkdir(folder, { recursive: true })));
+      print("Keeping the last demo run's history, queue and report (--keep).");
+    } else if (await emptyFolders(ownFolders)) {
+      print(
+        "Starting fresh: the last demo run's history, queue and report were removed (--keep keeps them).",
+      );
+    }
+    await mkdir(options.data_dir, { recursive: true });
+    await mkdir(options.ha_config_dir, { recursive: true });
+    // Each demo starts a new simulated cloud, which knows none of the last run's tokens.
+    await rm(join(options.data_dir, 'navien_session.json'), { force: true });
 
-  const mqtt = `${broker.settings.host}:${broker.settings.port}`;
-  for (const line of [
-    '',
-    'nwp500-bridge demo is running: the bridge, a simulated Navien cloud with two water heaters,',
-    `and ${broker.embedded ? 'an embedded' : 'your local'} MQTT broker (${mqtt}).`,
-    '',
-    `  Diagnostics page    http://127.0.0.1:${bridge.httpPort}/`,
-    `  Health / metrics    http://127.0.0.1:${bridge.httpPort}/healthz   http://127.0.0.1:${bridge.httpPort}/metrics`,
-    `  Diagnostics file    ${join(options.ha_config_dir, options.diagnostics_file)}`,
-    `  MQTT topics         mosquitto_sub -h ${broker.settings.host} -p ${broker.settings.port} -t '${BASE_TOPIC}/#' -v`,
-    `  HA discovery        mosquitto_sub -h ${broker.settings.host} -p ${broker.settings.port} -t 'homeassistant/device/#' -v`,
-    `  Send a command      mosquitto_pub -h ${broker.settings.host} -p ${broker.settings.port} -t '${BASE_TOPIC}/04786332fca0/mode/set' -m high_demand`,
-    `  Inject a fault      curl -X POST ${sim.controlUrl}/faults/hangup   (also: reset, blackhole?on=1, refuse?on=1)`,
-    calm
-      ? '  Faults              none (--calm)'
-      : '  Faults              a random one every 1-2 minutes (run with --calm to stop them)',
-    '',
-    'Ctrl-C stops the demo and removes its entities from Home Assistant.',
-    '',
-  ]) {
-    print(line);
-  }
+    // Explicit mqtt_* options name the broker; otherwise the one on localhost (or an embedded one).
+    let settings: BrokerSettings;
+    if (options.mqtt_host) {
+      settings = {
+        host: options.mqtt_host,
+        port: options.mqtt_port ?? 1883,
+        ssl: options.mqtt_ssl ?? false,
+        source: 'options',
+        ...(options.mqtt_username !== undefined ? { username: options.mqtt_username } : {}),
+        ...(options.mqtt_password !== undefined ? { password: options.mqtt_password } : {}),
+      };
+    } else {
+      // NWP500_DEMO_MQTT_PORT looks for (or embeds) the broker elsewhere than the usual 1883.
+      broker = await demoBroker(Number(env.NWP500_DEMO_MQTT_PORT) || 1883, print);
+      settings = broker.settings;
+    }
 
-  installShutdown({
-    log: (line) => print(`[demo] ${line}`),
-    stop: async () => {
-      clearTimeout(faultTimer);
-      // A demo should not leave devices behind in a real Home Assistant.
-      for (const device of bridge.cloud.devices()) {
-        bridge.broker.clear(`${options.discovery_prefix}/device/nwp500_${device.macAddress}/config`);
-        bridge.broker.clear(`${BASE_TOPIC}/${device.macAddress}/state`);
-        bridge.broker.clear(`${BASE_TOPIC}/${device.macAddress}/availability`);
+    let portNote: string | undefined;
+    if (!loaded.httpPortChosen && !(await portIsFree(DEMO_HTTP_PORT))) {
+      options.http_port = 0;
+      portNote = `Port ${DEMO_HTTP_PORT} is taken, so the page is on a free port instead (NWP500_HTTP_PORT picks one).`;
+    }
+
+    const redactor = new Redactor();
+    const log = createLogger({ level: options.log_level, redactor });
+    let bridge: Awaited<ReturnType<typeof startBridge>>;
+    try {
+      bridge = await startBridge(options, { env: {}, log, redactor, broker: settings });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new DemoUsageError(
+          `demo: port ${options.http_port} is in use; set NWP500_HTTP_PORT to a free port, or leave it unset and the demo picks one.`,
+        );
       }
-      bridge.broker.clear(bridge.broker.topics.bridgeDiscovery);
-      await bridge.stop();
-      await sim.close();
-      await broker.close();
-    },
-  });
+      throw error;
+    }
+
+    let faultTimer: NodeJS.Timeout | undefined;
+    const scheduleFault = () => {
+      faultTimer = setTimeout(
+        () => {
+          const [what, inject] = FAULTS[Math.floor(Math.random() * FAULTS.length)] ??
+            FAULTS[0] ?? ['', () => undefined];
+          print(`[demo] injecting a fault: ${what}`);
+          inject(sim, bridge.link.stats().clientId);
+          scheduleFault();
+        },
+        60_000 + Math.random() * 60_000,
+      );
+    };
+    if (!calm) scheduleFault();
+
+    const { host, port } = settings;
+    const base = options.base_topic;
+    const page = `http://127.0.0.1:${bridge.httpPort}`;
+    for (const line of [
+      '',
+      'nwp500-bridge demo is running: the bridge, a simulated Navien cloud with two water heaters,',
+      `and ${broker?.embedded ? 'an embedded' : 'your'} MQTT broker (${host}:${port}).`,
+      ...(portNote ? ['', portNote] : []),
+      '',
+      `  Diagnostics page    ${page}/`,
+      `  Health / metrics    ${page}/healthz   ${page}/metrics`,
+      `  Diagnostics file    ${join(options.ha_config_dir, options.diagnostics_file)}`,
+      `  MQTT topics         mosquitto_sub -h ${host} -p ${port} -t '${base}/#' -v`,
+      `  HA discovery        mosquitto_sub -h ${host} -p ${port} -t '${options.discovery_prefix}/device/#' -v`,
+      `  Send a command      mosquitto_pub -h ${host} -p ${port} -t '${base}/04786332fca0/mode/set' -m high_demand`,
+      `  Inject a fault      curl -X POST ${sim.controlUrl}/faults/hangup   (also: reset, blackhole?on=1, refuse?on=1)`,
+      calm
+        ? '  Faults              none (--calm)'
+        : '  Faults              a random one every 1-2 minutes (run with --calm to stop them)',
+      '',
+      'Ctrl-C stops the demo and removes everything it published from the broker (and so from Home Assistant).',
+      '',
+    ]) {
+      print(line);
+    }
+
+    const embedded = broker;
+    installShutdown({
+      log: (line) => print(`[demo] ${line}`),
+      stop: async () => {
+        clearTimeout(faultTimer);
+        await bridge.stop();
+        // Everything the bridge holds retained on the broker (discovery, state, availability, the
+        // bridge's diagnostics and attributes, its own "offline"), cleared once it has stopped, so
+        // nothing is published again after the clean-up. A demo leaves no devices in a real HA.
+        const topics = bridge.broker.retainedTopics();
+        try {
+          const cleared = await clearRetained(settings, topics);
+          print(
+            `[demo] removed ${cleared.length} retained message${cleared.length === 1 ? '' : 's'} from the broker:`,
+          );
+          for (const topic of cleared) print(`[demo]   ${topic}`);
+        } catch (error) {
+          print(
+            `[demo] could not remove the demo's ${topics.length} retained messages (${(error as Error).message}); ` +
+              `clear them with: mosquitto_pub -h ${host} -p ${port} -r -n -t <topic>`,
+          );
+        }
+        await sim.close();
+        await embedded?.close();
+      },
+    });
+  } catch (error) {
+    await sim.close();
+    await broker?.close();
+    throw error;
+  }
 }

@@ -310,6 +310,11 @@ export class LocalBroker {
     return this.sendCache();
   }
 
+  /** Every topic whose retained message this client holds on the broker (for a clean-up on exit). */
+  retainedTopics(): string[] {
+    return [...this.retained.keys()];
+  }
+
   /** The cached retained payload of `topic`, if any. */
   retainedPayload(topic: string): string | undefined {
     return this.retained.get(topic)?.payload;

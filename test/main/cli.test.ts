@@ -1,19 +1,34 @@
-// The command line itself: `analyze` on good and bad files, usage errors, and `sim`.
+// The command line itself: `analyze` on good and bad files, usage errors, `sim`, and `demo` (its page
+// port when the default is taken, NWP500_* options, a bad option).
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_HTTP_PORT } from '../../src/demo/options.js';
+import { freePort } from '../helpers/ports.js';
+import { demoHealthy, startDemo } from './demoProcess.js';
 
 const CLI = join(process.cwd(), 'dist', 'cli.js');
 
-function run(
+function run(args: string[], timeoutMs = 15_000) {
+  return runIn(process.cwd(), args, undefined, timeoutMs);
+}
+
+function runIn(
+  cwd: string,
   args: string[],
+  env?: Record<string, string>,
   timeoutMs = 15_000,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(env ? { env: { PATH: process.env.PATH ?? '', ...env } } : {}),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -104,37 +119,58 @@ describe('nwp500-bridge command line', () => {
 });
 
 describe('nwp500-bridge demo', () => {
-  it('starts an embedded broker when none answers, serves the page, and stops cleanly', async () => {
-    const { freePort } = await import('../helpers/ports.js');
-    const mqttPort = await freePort();
-    const child = spawn(process.execPath, [CLI, 'demo', '--calm'], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', NWP500_DEMO_MQTT_PORT: String(mqttPort) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  it('with its default page port taken, picks a free one, says so, serves the page and stops cleanly', async () => {
+    // Hold the demo's default port; if something else already holds it, it is just as taken.
+    const holder = createServer();
+    await new Promise<void>((resolve) => {
+      holder.once('error', () => resolve());
+      holder.listen({ port: DEMO_HTTP_PORT, host: '127.0.0.1', exclusive: true }, () => resolve());
     });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const demo = await startDemo(dir, ['--calm'], { NWP500_DEMO_MQTT_PORT: String(await freePort()) });
     try {
-      const deadline = Date.now() + 20_000;
-      while (!out.includes('Ctrl-C stops the demo') && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 100));
-      expect(out).toContain(`No MQTT broker answered on localhost:${mqttPort}: started an embedded one`);
-      const page = out.match(/Diagnostics page\s+(http:\/\/127\.0\.0\.1:\d+\/)/)?.[1];
-      expect(page).toBeDefined();
-      let health: { cloud?: { connected?: boolean }; local_broker?: { connected?: boolean } } = {};
-      while (Date.now() < deadline + 10_000) {
-        health = (await fetch(`${page}healthz`).then((r) => r.json())) as typeof health;
-        if (health.cloud?.connected && health.local_broker?.connected) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      expect(health.cloud?.connected).toBe(true);
-      expect(health.local_broker?.connected).toBe(true);
+      expect(demo.output()).toMatch(/No MQTT broker answered on localhost:\d+: started an embedded one/);
+      expect(demo.output()).toContain(
+        `Port ${DEMO_HTTP_PORT} is taken, so the page is on a free port instead`,
+      );
+      expect(demo.page).not.toBe(`http://127.0.0.1:${DEMO_HTTP_PORT}`);
+      await demoHealthy(demo);
+      expect((await fetch(`${demo.page}/`)).status).toBe(200);
     } finally {
-      child.kill('SIGTERM');
+      expect(await demo.stop('SIGTERM')).toBe(0);
+      holder.close();
     }
-    expect(await exited).toBe(0);
   }, 60_000);
+
+  it('takes NWP500_* options: the page port, the base topic, the log level', async () => {
+    const httpPort = await freePort();
+    const demo = await startDemo(dir, ['--calm'], {
+      NWP500_DEMO_MQTT_PORT: String(await freePort()),
+      NWP500_HTTP_PORT: String(httpPort),
+      NWP500_BASE_TOPIC: 'demo_elsewhere',
+      NWP500_LOG_LEVEL: 'warn',
+      NAVIEN_EMAIL: 'someone@example.com',
+    });
+    try {
+      expect(demo.page).toBe(`http://127.0.0.1:${httpPort}`);
+      expect(demo.output()).toContain("-t 'demo_elsewhere/#'");
+      expect(demo.output()).toContain('NAVIEN_EMAIL ignored: the demo runs against its own simulated cloud.');
+      await demoHealthy(demo);
+      // warn: none of the bridge's info lines ("nwp500-bridge running") were printed.
+      expect(demo.output()).not.toContain('nwp500-bridge running');
+    } finally {
+      expect(await demo.stop()).toBe(0);
+    }
+  }, 60_000);
+
+  it('refuses a bad NWP500_* option with exit status 2 and the option named', async () => {
+    const { code, stderr, stdout } = await runIn(dir, ['demo', '--calm'], {
+      NWP500_DEMO_MQTT_PORT: String(await freePort()),
+      NWP500_KEEP_ALIVE_SECS: '5',
+    });
+    expect(code).toBe(2);
+    expect(`${stdout}${stderr}`).toContain(
+      'option keep_alive_secs: must be a whole number between 30 and 1200',
+    );
+    expect(`${stdout}${stderr}`).not.toMatch(/\n\s+at /);
+  });
 });
