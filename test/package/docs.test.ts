@@ -143,6 +143,20 @@ describe('DOCS.md answers a user', () => {
     }
   });
 
+  it('shows the page in screenshots that `npm run screenshots` takes again', async () => {
+    const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.screenshots).toContain('node scripts/screenshots.js');
+    const script = await readFile('scripts/screenshots.js', 'utf8');
+    for (const shot of ['docs/page-light.png', 'docs/page-dark.png', 'docs/page-phone.png']) {
+      expect(DOCS, shot).toContain(shot);
+      expect(script, shot).toContain(shot);
+      const png = await readFile(shot);
+      expect(png.subarray(1, 4).toString('latin1'), shot).toBe('PNG');
+      // Width from the IHDR chunk: the shots are taken at 1280 px and 390 px.
+      expect([1280, 390], shot).toContain(png.readUInt32BE(16));
+    }
+  });
+
   it('says how to file a useful bug: the report file, the log, what happened', () => {
     const text = section('Reporting a problem');
     expect(text).toContain('Download report');
