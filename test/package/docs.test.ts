@@ -4,7 +4,7 @@
 // do, and a way to file a useful bug.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclud
   encoding: 'utf8',
 })
   .split('\n')
-  .filter((path) => path && existsSync(path));
+  .filter((path) => path && existsSync(path) && lstatSync(path).isFile());
 const documents = files.filter(
   (path) => /^(README|DOCS|CHANGELOG)\.md$/.test(path) || /^docs\/.*\.md$/.test(path),
 );
