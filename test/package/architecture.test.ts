@@ -24,7 +24,7 @@ async function imports(file: string): Promise<string[]> {
   const text = await readFile(file, 'utf8');
   const found: string[] = [];
   for (const match of text.matchAll(
-    /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'|import\('([^']+)'\)/g,
+    /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(['"]([^'"]+)['"]\)/g,
   )) {
     const specifier = match[1] ?? match[2];
     if (!specifier) continue;
