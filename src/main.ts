@@ -15,7 +15,9 @@ import { SystemWatch } from './diagnostics/systemWatch.js';
 import { HaBridge } from './ha/bridge.js';
 import { LocalBroker } from './ha/broker.js';
 import { DiscoveryRegistry } from './ha/registry.js';
+import { topics } from './ha/topics.js';
 import type { HealthState } from './http/health.js';
+import type { HeaterFacts, PendingCommand, PendingCommandsSource } from './http/heaters.js';
 import type { BridgeMetrics } from './http/metrics.js';
 import { ReportWriter } from './http/reportWriter.js';
 import { buildServer } from './http/server.js';
@@ -169,6 +171,7 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
     link,
     clientId: () => auth.clientId(),
     statusIntervalMs: options.status_interval * 1000,
+    staleIntervals: STALE_STATUS_INTERVALS,
     diagnostics: collector,
     redactor,
     clock,
@@ -305,6 +308,29 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
     clock,
     log: moduleLogger(log, 'http/reportWriter'),
   });
+  // The page's heater cards: what HA was told (the retained state), availability and its facts.
+  const localTopics = topics(options.base_topic, options.discovery_prefix);
+  const pending = pendingCommands(queue);
+  const heaterFacts = (): HeaterFacts[] =>
+    cloud.devices().map((device) => {
+      const record = cloud.device(device.macAddress);
+      return {
+        deviceId: device.macAddress,
+        name: device.deviceName,
+        model: record?.feature?.modelTypeName ?? 'NWP500',
+        available: record?.available ?? false,
+        linkConnected: link.isConnected(),
+        lastStatusAt: record?.lastStatusWall ?? null,
+        lastStatusAgeSeconds:
+          record?.lastStatusMono == null
+            ? null
+            : Math.max(0, (clock.monotonic() - record.lastStatusMono) / 1000),
+        staleAfterSeconds: STALE_STATUS_INTERVALS * options.status_interval,
+        state: parseState(broker.retainedPayload(localTopics.deviceState(device.macAddress))),
+        unit: record?.status?.temperatureUnit ?? record?.feature?.temperatureUnit ?? null,
+        pending: pending(device.macAddress),
+      };
+    });
   const app: FastifyInstance = await buildServer({
     log,
     redactor,
@@ -313,6 +339,7 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
     report,
     health,
     bridgeMetrics,
+    heaters: heaterFacts,
     reportWriter,
     supervised: Boolean(env.SUPERVISOR_TOKEN),
     version,
@@ -357,6 +384,33 @@ async function installPseudonymKey(dataDir: string, log: Logger, clock: Clock): 
     now: () => clock.now(),
   });
   usePseudonymKey(key);
+}
+
+/** A heater is unavailable once its last status is older than this many status intervals. */
+const STALE_STATUS_INTERVALS = 5;
+
+/** The heater's state JSON as published, or null (none yet, or not an object). */
+function parseState(payload: string | undefined): Record<string, unknown> | null {
+  if (!payload) return null;
+  try {
+    const parsed: unknown = JSON.parse(payload);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What waits for each heater, from the command queue's per-heater list (`pendingFor`), for the
+ * page's heater cards: nothing with the queue off, null (no queue shown) from a queue that does
+ * not list its commands per heater.
+ */
+function pendingCommands(queue: CommandQueue | undefined): PendingCommandsSource {
+  if (!queue) return () => [];
+  const source = queue as { pendingFor?: (device: string) => readonly PendingCommand[] };
+  return (device) => (typeof source.pendingFor === 'function' ? source.pendingFor.call(queue, device) : null);
 }
 
 function safeHost(url: string): string | null {

@@ -8,10 +8,12 @@ import { type Logger, moduleLogger } from '../util/logger.js';
 import type { Redactor } from '../util/redact.js';
 import { installErrorHandling, sendError } from './errors.js';
 import type { HealthState, ReportFileStatus } from './health.js';
+import type { HeaterFacts } from './heaters.js';
 import { type BridgeMetrics, createMetrics, type MetricsCollector } from './metrics.js';
 import type { WriteResult } from './reportWriter.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { healthRoutes } from './routes/health.js';
+import { heatersRoutes } from './routes/heaters.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { pageRoutes } from './routes/page.js';
 import { timelineRoutes } from './routes/timeline.js';
@@ -33,6 +35,8 @@ export interface HttpDeps {
   /** What /metrics needs beyond the collector: queue depth, last message age, per-device freshness. */
   bridgeMetrics: () => BridgeMetrics;
   reportWriter: { writeNow(): Promise<WriteResult>; status(): ReportFileStatus };
+  /** What the page's heater cards show, per heater; none when not given. */
+  heaters?: () => readonly HeaterFacts[];
   /** Running under the HA Supervisor: only ingress (172.30.32.2) and loopback may connect. */
   supervised: boolean;
   /** Who may connect when supervised; defaults to INGRESS_SOURCES. */
@@ -101,6 +105,11 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   });
   await app.register(timelineRoutes, {
     collector: deps.collector,
+    redactor: deps.redactor,
+    clock: deps.clock,
+  });
+  await app.register(heatersRoutes, {
+    heaters: deps.heaters ?? (() => []),
     redactor: deps.redactor,
     clock: deps.clock,
   });

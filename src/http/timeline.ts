@@ -1,5 +1,6 @@
 // What the ingress page's chart draws: cloud sessions as spans and drops as marks over the last
-// days, rebuilt from the collector's retained history, bounded in size whatever the history holds.
+// hour, day, 7 or 30 days (by default the shortest of those that holds the whole history), rebuilt
+// from the collector's retained history, bounded in size whatever the history holds.
 
 import { z } from 'zod';
 import type { AnalysisInput } from '../diagnostics/patterns.js';
@@ -11,15 +12,30 @@ export interface TimelineCollector {
 }
 
 export const MAX_TIMELINE_DAYS = 30;
-export const DEFAULT_TIMELINE_DAYS = 7;
+export const MAX_TIMELINE_HOURS = MAX_TIMELINE_DAYS * 24;
+/** The page's ranges: last hour, 1 day, 7 days, 30 days. */
+export const TIMELINE_RANGES_HOURS: readonly number[] = [1, 24, 7 * 24, MAX_TIMELINE_HOURS];
 /** Per series; a week of drops every few minutes still fits, and the answer stays small. */
 export const MAX_TIMELINE_ITEMS = 1000;
-const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+/** The shortest of the page's ranges whose window reaches back to `oldestMs` (the last hour if none). */
+export function shortestRangeHours(oldestMs: number | null, nowMs: number): number {
+  if (oldestMs === null) return TIMELINE_RANGES_HOURS[0] as number;
+  const needed = (nowMs - oldestMs) / HOUR_MS;
+  return TIMELINE_RANGES_HOURS.find((hours) => hours >= needed) ?? MAX_TIMELINE_HOURS;
+}
 
 export const timelineSchema = z.object({
   now_ms: z.number(),
   from_ms: z.number(),
+  /** The window, in hours (and in days: 1/24 for the last hour). */
+  hours: z.number(),
   days: z.number(),
+  /** The window was chosen as the shortest range holding the whole history (no range asked for). */
+  auto: z.boolean(),
+  /** Wall-clock ms of the oldest event in the retained history, null when there is none. */
+  oldest_ms: z.number().nullable(),
   connected: z.boolean(),
   /** Changes whenever a drop or a connection is recorded (the page refetches the analysis then). */
   revision: z.string(),
@@ -57,13 +73,21 @@ export function buildTimeline(input: {
   collector: TimelineCollector;
   redactor: Redactor;
   nowMs: number;
-  days: number;
+  /** Whole days (1–30) or hours (1–720); neither: the shortest range that holds the history. */
+  days?: number;
+  hours?: number;
 }): Timeline {
   const history = input.collector.analysisInput();
   const connected = input.collector.isConnected();
-  const days = Math.min(MAX_TIMELINE_DAYS, Math.max(1, Math.floor(input.days)));
   const now = input.nowMs;
-  const from = now - days * DAY_MS;
+  const oldest = oldestEvent(history);
+  const auto = input.hours === undefined && input.days === undefined;
+  const hours = auto
+    ? shortestRangeHours(oldest, now)
+    : input.hours !== undefined
+      ? Math.min(MAX_TIMELINE_HOURS, Math.max(1, Math.floor(input.hours)))
+      : Math.min(MAX_TIMELINE_DAYS, Math.max(1, Math.floor(input.days ?? 1))) * 24;
+  const from = now - hours * HOUR_MS;
   const label = (text: string | null | undefined): string =>
     input.redactor.scrubString(text && text.trim() !== '' ? text.trim() : 'UNKNOWN').slice(0, 100);
 
@@ -138,7 +162,10 @@ export function buildTimeline(input: {
   return {
     now_ms: now,
     from_ms: from,
-    days,
+    hours,
+    days: hours / 24,
+    auto,
+    oldest_ms: oldest,
     connected,
     revision: `${history.drops.length}.${lastDrop}.${history.connections.length}.${lastConnection}`,
     sessions: shownSessions.items,
@@ -147,4 +174,15 @@ export function buildTimeline(input: {
     host_events: shownHostEvents.items,
     truncated: shownSessions.cut || shownDrops.cut || shownFailures.cut || shownHostEvents.cut,
   };
+}
+
+/** The wall time of the oldest connection, drop, failed attempt or host event retained. */
+function oldestEvent(history: AnalysisInput): number | null {
+  const firsts = [
+    history.connections[0]?.wallMs,
+    history.drops[0]?.wallMs,
+    history.reconnectFailures?.[0]?.wallMs,
+    history.systemEvents[0]?.wallMs,
+  ].filter((ms): ms is number => typeof ms === 'number' && Number.isFinite(ms));
+  return firsts.length === 0 ? null : Math.min(...firsts);
 }

@@ -10,6 +10,7 @@ import { DiagnosticsCollector } from '../../src/diagnostics/collector.js';
 import { analyzeDrops } from '../../src/diagnostics/patterns.js';
 import { type BridgeInfo, buildReport, type DeviceSummary } from '../../src/diagnostics/report.js';
 import type { HealthState } from '../../src/http/health.js';
+import type { HeaterFacts } from '../../src/http/heaters.js';
 import type { BridgeMetrics } from '../../src/http/metrics.js';
 import { ReportWriter, type ReportWriterOptions } from '../../src/http/reportWriter.js';
 import { buildServer } from '../../src/http/server.js';
@@ -142,6 +143,8 @@ export interface HarnessOptions {
   host?: string;
   /** Give the collector the captured logger too (its drop and reconnect lines). */
   logCollector?: boolean;
+  /** What the heater cards show (none by default). */
+  heaters?: () => readonly HeaterFacts[];
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -212,6 +215,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     health: () => health,
     bridgeMetrics: () => bridge,
     reportWriter: writer,
+    ...(options.heaters ? { heaters: options.heaters } : {}),
     supervised: options.supervised ?? false,
     ...(options.allowedSources ? { allowedSources: options.allowedSources } : {}),
     version: '0.1.0-test',

@@ -98,7 +98,29 @@ describe('redaction across the HTTP side', () => {
     }
     redactor.addDeviceId(MAC);
     redactor.addDeviceId(SERIAL);
-    h = await startHarness({ redactor, plant: plantSecrets, logCollector: true });
+    h = await startHarness({
+      redactor,
+      plant: plantSecrets,
+      logCollector: true,
+      // A heater card whose name and waiting command quote secrets the way a careless user might.
+      heaters: () => [
+        {
+          deviceId: MAC,
+          name: `Heater ${MAC} of ${EMAIL}`,
+          model: 'NWP500',
+          available: true,
+          linkConnected: true,
+          lastStatusAt: Date.now(),
+          lastStatusAgeSeconds: 1,
+          staleAfterSeconds: 150,
+          state: { mode: 'eco', dhw_temperature: 120, target_temperature: 125 },
+          unit: 'F',
+          pending: [
+            { description: `password ${PASSWORD} for ${MAC}`, createdAt: Date.now(), state: 'queued' },
+          ],
+        },
+      ],
+    });
     const devices = [
       {
         id: MAC,
@@ -156,6 +178,9 @@ describe('redaction across the HTTP side', () => {
     expectClean('/metrics', metrics);
     expectClean('/api/timeline', await (await fetch(`${h.url}/api/timeline?days=30`)).text());
     expectClean('/healthz', await (await fetch(`${h.url}/healthz`)).text());
+    const heaters = await (await fetch(`${h.url}/api/heaters`)).text();
+    expect(heaters).toContain('"mode":"eco"');
+    expectClean('/api/heaters', heaters);
     expectClean('the page', await (await fetch(`${h.url}/`)).text());
 
     // A handler failure whose error quotes secrets: logged, scrubbed, answered without them.

@@ -187,23 +187,30 @@ describe('diagnostics HTTP server', () => {
   });
 
   describe('GET /api/timeline', () => {
-    it('answers sessions and drops of the last 7 days by default', async () => {
+    it('answers by default the shortest range that holds the history (8 days of it: 30 days)', async () => {
       const response = await fetch(`${h.url}/api/timeline`);
       expect(response.status).toBe(200);
       const body = timelineSchema.parse(await json(response));
-      expect(body.days).toBe(7);
+      expect(body.auto).toBe(true);
+      expect(body.hours).toBe(720);
+      expect(body.days).toBe(30);
+      expect(body.oldest_ms).toBeLessThan(body.now_ms - 8 * 86_400_000);
       expect(body.now_ms).toBe(h.clock.now());
       expect(body.drops.length).toBeGreaterThanOrEqual(7);
       expect(body.drops.every((d) => d.at_ms >= body.from_ms)).toBe(true);
       expect(body.sessions.at(-1)?.end_ms).toBeNull();
     });
 
-    it('takes days between 1 and 30 and refuses anything else with 400', async () => {
+    it('takes days between 1 and 30 or hours between 1 and 720, and refuses anything else with 400', async () => {
       const one = timelineSchema.parse(await (await fetch(`${h.url}/api/timeline?days=1`)).json());
       expect(one.days).toBe(1);
-      for (const bad of ['0', '31', 'abc', '2.5']) {
-        const response = await rawRequest(`${h.url}/api/timeline?days=${bad}`);
-        expect(response.status, `days=${bad}`).toBe(400);
+      expect(one.auto).toBe(false);
+      const hour = timelineSchema.parse(await (await fetch(`${h.url}/api/timeline?hours=1`)).json());
+      expect(hour.hours).toBe(1);
+      expect(hour.from_ms).toBe(hour.now_ms - 3_600_000);
+      for (const bad of ['days=0', 'days=31', 'days=abc', 'days=2.5', 'hours=0', 'hours=721', 'hours=1.5']) {
+        const response = await rawRequest(`${h.url}/api/timeline?${bad}`);
+        expect(response.status, bad).toBe(400);
         expectErrorBody(response.body, 'bad_request');
       }
     });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { type CloudError, DiagnosticsCollector } from '../../src/diagnostics/collector.js';
-import { buildTimeline, MAX_TIMELINE_ITEMS, timelineSchema } from '../../src/http/timeline.js';
+import {
+  buildTimeline,
+  MAX_TIMELINE_ITEMS,
+  shortestRangeHours,
+  TIMELINE_RANGES_HOURS,
+  timelineSchema,
+} from '../../src/http/timeline.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { Redactor } from '../../src/util/redact.js';
 import { DAY_MS, HOUR_MS } from './harness.js';
@@ -146,5 +152,54 @@ describe('buildTimeline', () => {
     const t = buildTimeline({ collector: l.collector, redactor, nowMs: l.clock.now(), days: 7 });
     expect(JSON.stringify(t)).not.toContain('hunter2');
     expect(JSON.stringify(t)).not.toContain('alice@example.com');
+  });
+
+  it('opens on the shortest range that holds the whole history: last hour, 1 day, 7 days, 30 days', () => {
+    const cases: Array<[number, number]> = [
+      [10 * 60_000, 1],
+      [HOUR_MS, 1],
+      [3 * HOUR_MS, 24],
+      [3 * DAY_MS, 168],
+      [10 * DAY_MS, 720],
+      [40 * DAY_MS, 720],
+    ];
+    for (const [age, hours] of cases) {
+      const l = link();
+      l.up('connected');
+      l.clock.advance(age / 2);
+      l.down();
+      l.clock.advance(1_000);
+      l.up();
+      l.clock.advance(age / 2 - 1_000);
+      const t = timelineSchema.parse(
+        buildTimeline({ collector: l.collector, redactor: new Redactor(), nowMs: l.clock.now() }),
+      );
+      expect(t.auto, `${age} ms`).toBe(true);
+      expect(t.hours, `${age} ms of history`).toBe(hours);
+      expect(TIMELINE_RANGES_HOURS).toContain(t.hours);
+      // Everything recorded is inside the window it chose (unless the history is older than 30 days).
+      if (age <= 30 * DAY_MS) {
+        expect(t.sessions[0]?.clipped).toBe(false);
+        expect(t.drops).toHaveLength(1);
+      }
+    }
+    expect(shortestRangeHours(null, Date.now())).toBe(1);
+  });
+
+  it('draws the last hour in an hour window when asked, clipping what began before', () => {
+    const l = link();
+    l.up('connected');
+    l.clock.advance(3 * HOUR_MS);
+    l.down();
+    l.clock.advance(2_000);
+    l.up();
+    const t = timelineSchema.parse(
+      buildTimeline({ collector: l.collector, redactor: new Redactor(), nowMs: l.clock.now(), hours: 1 }),
+    );
+    expect(t.auto).toBe(false);
+    expect(t.hours).toBe(1);
+    expect(t.from_ms).toBe(l.clock.now() - HOUR_MS);
+    expect(t.drops).toHaveLength(1);
+    expect(t.sessions.map((s) => s.clipped)).toEqual([true, false]);
   });
 });

@@ -1,11 +1,12 @@
 // The ingress page of a running bridge process in Debian's headless Chromium: after real drops
-// from the simulated cloud, it shows the link, the verdict and a chart with those drops.
+// from the simulated cloud, it shows the link, the verdict, a chart with those drops and the heater.
 
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CommandQueue } from '../../src/navien/queue.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { startBroker, type TestBroker } from '../helpers/mosquitto.js';
 import { type BridgeProcess, eventually, startBridgeProcess } from './bridgeProcess.js';
@@ -74,6 +75,24 @@ it('shows a running bridge: link state, the verdict, and the drops it went throu
       /AWS_ERROR_MQTT_UNEXPECTED_HANGUP/,
     );
     expect(await page.locator('#status-pill').textContent()).toBe('Connected');
+    // The simulated heater's card: what HA was told, available, a recent status, nothing waiting.
+    const card = page.locator('#heaters article.heater');
+    await card.first().waitFor();
+    expect(await card.count()).toBe(1);
+    expect(await card.locator('h3').textContent()).toBe('Water Heater');
+    expect(await card.locator('[data-field=availability]').textContent()).toBe('Available');
+    expect(await card.locator('[data-field=mode]').textContent()).toMatch(
+      /^(Energy saver|Heat pump|High demand|Electric|Off)$/,
+    );
+    expect(await card.locator('[data-field=tank]').textContent()).toMatch(/^\d+(\.\d)? °[CF]$/);
+    expect(await card.locator('[data-field=target]').textContent()).toMatch(/^\d+(\.\d)? °[CF]$/);
+    expect(await card.locator('[data-field=updated]').textContent()).toMatch(/ ago$|^just now$/);
+    // The queue section shows when the command queue lists its commands per heater (pendingFor).
+    if ('pendingFor' in CommandQueue.prototype) {
+      expect(await card.locator('.heater-queue').textContent()).toBe('No commands waiting.');
+    } else {
+      expect(await card.locator('.heater-queue').count()).toBe(0);
+    }
     await page.screenshot({ path: join(SHOTS, 'running-bridge.png'), fullPage: true });
     expect(errors).toEqual([]);
   } finally {

@@ -67,13 +67,18 @@ export function renderPage(input: { version: string; ingressPath: string | null 
     <h2 id="verdict-title">Why it drops</h2>
     <div id="verdict"></div>
   </section>
+  <section class="heaters wide" aria-labelledby="heaters-title">
+    <h2 id="heaters-title" class="section-title">Water heaters</h2>
+    <div id="heaters" class="heater-grid"></div>
+  </section>
   <section class="card wide" aria-labelledby="timeline-title">
     <div class="card-head">
       <h2 id="timeline-title">Sessions and drops</h2>
       <div class="seg" role="group" aria-label="Period">
-        <button type="button" data-days="1" aria-pressed="false">1 day</button>
-        <button type="button" data-days="7" aria-pressed="true">7 days</button>
-        <button type="button" data-days="30" aria-pressed="false">30 days</button>
+        <button type="button" data-hours="1" aria-pressed="false">Last hour</button>
+        <button type="button" data-hours="24" aria-pressed="false">1 day</button>
+        <button type="button" data-hours="168" aria-pressed="false">7 days</button>
+        <button type="button" data-hours="720" aria-pressed="false">30 days</button>
       </div>
     </div>
     <div id="chart" class="chart"></div>

@@ -1,9 +1,13 @@
-// The ingress page's script: polls /healthz, /api/timeline and (when something changed, or every
-// minute) /api/diagnostics, and renders them. Everything shown is set as text, never as HTML,
+// The ingress page's script: polls /healthz, /api/timeline, /api/heaters and (when something
+// changed, or every minute) /api/diagnostics, and renders them. Everything shown is set as text, never as HTML,
 // because error names and messages come from the network. URLs are relative (ingress prefix).
 
+import { CHART_SCRIPT } from './chart.js';
+import { HEATER_CARDS_SCRIPT } from './heaterCards.js';
+
 // Plain browser JavaScript kept as a string (String.raw: backslashes stay as written). No template
-// literals inside, so the TypeScript template that holds it needs no escaping.
+// literals inside, so the TypeScript template that holds it needs no escaping; the heater cards and
+// the chart are fragments of it, kept in their own files and inlined below.
 export const PAGE_SCRIPT = String.raw`
 (function () {
   'use strict';
@@ -12,8 +16,9 @@ export const PAGE_SCRIPT = String.raw`
   var SVG_NS = 'http://www.w3.org/2000/svg';
   var DAY_MS = 86400000;
   var state = {
-    health: null, timeline: null, report: null, reportRevision: null, reportAt: 0,
-    days: 7, skew: 0, timer: 0, busy: false, detail: ''
+    health: null, timeline: null, heaters: null, report: null, reportRevision: null, reportAt: 0,
+    // hours: the range the reader chose; null opens on the shortest range that holds the history.
+    hours: null, skew: 0, timer: 0, busy: false, detail: ''
   };
 
   function $(id) { return document.getElementById(id); }
@@ -145,7 +150,8 @@ export const PAGE_SCRIPT = String.raw`
     var report = state.report;
     if (report) {
       var m = report.metrics;
-      fact(list, 'Watching for', duration(report.counters.observed_hours * 3600));
+      // How long the link has been watched (across restarts), ticking like the session uptime.
+      fact(list, 'Observed for', '', '', 'observed');
       fact(list, 'Drops / recoveries', m.total_connection_drops + ' / ' + m.connection_recovered);
       if (m.shortest_session_seconds !== null) {
         fact(list, 'Sessions', 'average ' + duration(m.average_session_seconds) + ', longest ' + duration(m.longest_session_seconds));
@@ -161,6 +167,19 @@ export const PAGE_SCRIPT = String.raw`
     var outage = $('outage');
     var start = currentOutageStart();
     if (outage) outage.textContent = start === null ? '\u2014' : duration((serverNow() - start) / 1000);
+    var observed = $('observed');
+    var report = state.report;
+    var generated = report ? parseTime(report.timestamp) : null;
+    if (observed && report && generated !== null) {
+      observed.textContent = duration(report.counters.observed_hours * 3600 + Math.max(0, serverNow() - generated) / 1000);
+    }
+    // Ages on the heater cards ("12 s ago", a command waiting "1 min 4 s").
+    Array.prototype.forEach.call(document.querySelectorAll('[data-ago]'), function (node) {
+      node.textContent = ago(Number(node.getAttribute('data-ago')));
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('[data-age]'), function (node) {
+      node.textContent = duration((serverNow() - Number(node.getAttribute('data-age'))) / 1000);
+    });
   }
 
   // ---- verdict, errors, checklist ---------------------------------------------------------------
@@ -259,112 +278,10 @@ export const PAGE_SCRIPT = String.raw`
     });
   }
 
-  // ---- the timeline chart -----------------------------------------------------------------------
+  // ---- heater cards and the timeline chart (fragments of this script) ---------------------------
 
-  function select(text) {
-    state.detail = text;
-    $('chart-detail').textContent = text || 'Tap or hover a mark for details.';
-  }
-
-  function dropText(d) {
-    return d.error + ' at ' + when(d.at_ms) + (d.session_seconds !== null ? ' after ' + duration(d.session_seconds) + ' connected' : ' (link was already down)');
-  }
-
-  function addTitle(node, text) {
-    var title = svg('title', {});
-    title.textContent = text;
-    node.appendChild(title);
-  }
-
-  function ticks(from, to, width) {
-    var span = to - from;
-    var step = span <= 2 * DAY_MS ? (width < 500 ? 6 : 3) * 3600000 : span <= 8 * DAY_MS ? DAY_MS : (width < 500 ? 7 : 2) * DAY_MS;
-    var first = new Date(from);
-    first.setHours(0, 0, 0, 0);
-    var out = [];
-    for (var t = first.getTime(); t <= to; t += step) if (t >= from) out.push(t);
-    return { list: out, hourly: step < DAY_MS };
-  }
-
-  function renderChart() {
-    var box = clear($('chart'));
-    var t = state.timeline;
-    var note = $('chart-note');
-    if (!t) return;
-    var width = Math.max(280, Math.floor(box.clientWidth || 600));
-    var pad = 8, top = 22, band = 30, height = top + band + 30;
-    var from = t.from_ms, to = t.now_ms;
-    var x = function (ms) { return pad + ((ms - from) / (to - from)) * (width - 2 * pad); };
-    var root = svg('svg', { viewBox: '0 0 ' + width + ' ' + height, width: width, height: height, role: 'img' });
-    root.setAttribute('aria-label', plural(t.sessions.length, 'session') + ' and ' + plural(t.drops.length, 'drop') + ' in the last ' + plural(t.days, 'day'));
-
-    var axis = svg('g', { class: 'axis' });
-    var marks = ticks(from, to, width);
-    marks.list.forEach(function (ms) {
-      var px = x(ms);
-      axis.appendChild(svg('line', { x1: px, x2: px, y1: top - 4, y2: top + band + 6 }));
-      if (px > width - pad - 56) return; // no room for a label at the right edge
-      var label = svg('text', { x: px + 3, y: top + band + 20 });
-      var d = new Date(ms);
-      label.textContent = marks.hourly && (d.getHours() !== 0)
-        ? d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
-        : d.toLocaleDateString(undefined, { weekday: width < 500 ? undefined : 'short', month: 'numeric', day: 'numeric' });
-      axis.appendChild(label);
-    });
-    root.appendChild(axis);
-    root.appendChild(svg('rect', { class: 'track', x: pad, y: top, width: width - 2 * pad, height: band, rx: 4 }));
-
-    t.sessions.forEach(function (s) {
-      var end = s.end_ms === null ? to : s.end_ms;
-      var x0 = x(s.start_ms), x1 = x(end);
-      var rect = svg('rect', { class: 'session' + (s.end_ms === null ? ' ongoing' : ''), x: x0, y: top, width: Math.max(1, x1 - x0), height: band });
-      var text = (s.end_ms === null ? 'Connected since ' : 'Connected ') + (s.clipped ? 'before ' : '') + when(s.start_ms) +
-        (s.end_ms === null ? '' : ' \u2192 ' + when(s.end_ms)) + ' (' + duration((end - s.start_ms) / 1000) + (s.clipped ? '+' : '') + ')';
-      addTitle(rect, text);
-      rect.addEventListener('click', function () { select(text); });
-      root.appendChild(rect);
-    });
-
-    t.reconnect_failures.forEach(function (f) {
-      var dot = svg('circle', { class: 'failure', cx: x(f.at_ms), cy: top + band + 8, r: 3 });
-      addTitle(dot, 'Reconnect attempt failed: ' + f.error + ' at ' + when(f.at_ms));
-      root.appendChild(dot);
-    });
-    t.host_events.forEach(function (e) {
-      var px = x(e.at_ms), py = top - 12;
-      var diamond = svg('path', { class: 'host', d: 'M' + px + ' ' + (py - 4) + 'l4 4l-4 4l-4 -4z' });
-      addTitle(diamond, 'Host event: ' + words(e.kind) + ' at ' + when(e.at_ms));
-      root.appendChild(diamond);
-    });
-    t.drops.forEach(function (d) {
-      var px = x(d.at_ms);
-      var g = svg('g', { class: 'drop' });
-      g.appendChild(svg('line', { x1: px, x2: px, y1: top - 2, y2: top + band }));
-      g.appendChild(svg('path', { d: 'M' + (px - 5) + ' ' + (top - 9) + 'h10l-5 7z' }));
-      g.appendChild(svg('rect', { class: 'hit', x: px - 7, y: top - 12, width: 14, height: band + 14 }));
-      var text = dropText(d);
-      addTitle(g, text);
-      g.addEventListener('click', function () { select(text); });
-      root.appendChild(g);
-    });
-    var nowLine = svg('g', { class: 'now' });
-    nowLine.appendChild(svg('line', { x1: x(to), x2: x(to), y1: top - 4, y2: top + band + 4 }));
-    root.appendChild(nowLine);
-    box.appendChild(root);
-
-    clear(note);
-    if (t.sessions.length === 0 && t.drops.length === 0) {
-      note.appendChild(h('p', 'empty', 'No connection history in this period yet.'));
-    } else if (t.drops.length === 0) {
-      note.appendChild(h('p', 'empty', 'No drops yet \u2014 collecting baseline.'));
-    } else {
-      var last = t.drops[t.drops.length - 1];
-      note.appendChild(h('p', 'note', plural(t.drops.length, 'drop') + ' in the last ' + plural(t.days, 'day') + '. Latest: ' + dropText(last) + '.' +
-        (t.truncated ? ' Only the newest events are drawn.' : '')));
-    }
-    select(state.detail);
-  }
-
+${HEATER_CARDS_SCRIPT}
+${CHART_SCRIPT}
   // ---- report file and export -------------------------------------------------------------------
 
   function renderReportFile() {
@@ -411,8 +328,19 @@ export const PAGE_SCRIPT = String.raw`
     renderVerdict();
     renderErrors();
     renderChecklist();
+    renderHeaters();
+    renderRange();
     renderChart();
     renderReportFile();
+    tick();
+  }
+
+  // The range buttons: the reader's choice, or the range the bridge chose to hold the history.
+  function renderRange() {
+    var shown = state.hours !== null ? state.hours : state.timeline ? state.timeline.hours : null;
+    Array.prototype.forEach.call(document.querySelectorAll('[data-hours]'), function (button) {
+      button.setAttribute('aria-pressed', Number(button.getAttribute('data-hours')) === shown ? 'true' : 'false');
+    });
   }
 
   function showProblem(message) {
@@ -430,9 +358,11 @@ export const PAGE_SCRIPT = String.raw`
   function refresh() {
     if (state.busy) return;
     state.busy = true;
-    Promise.all([getJson('healthz', null, [503]), getJson('api/timeline?days=' + state.days)]).then(function (answers) {
+    var range = state.hours === null ? '' : '?hours=' + state.hours;
+    Promise.all([getJson('healthz', null, [503]), getJson('api/timeline' + range), getJson('api/heaters')]).then(function (answers) {
       state.health = answers[0];
       state.timeline = answers[1];
+      state.heaters = answers[2];
       state.skew = state.timeline.now_ms - Date.now();
       var stale = !state.report || state.reportRevision !== state.timeline.revision || Date.now() - state.reportAt > REPORT_MAX_AGE_MS;
       if (!stale) return null;
@@ -461,12 +391,10 @@ export const PAGE_SCRIPT = String.raw`
 
   document.addEventListener('visibilitychange', function () { if (!document.hidden) schedule(0); });
   $('export-btn').addEventListener('click', exportNow);
-  Array.prototype.forEach.call(document.querySelectorAll('[data-days]'), function (button) {
+  Array.prototype.forEach.call(document.querySelectorAll('[data-hours]'), function (button) {
     button.addEventListener('click', function () {
-      state.days = Number(button.getAttribute('data-days'));
-      Array.prototype.forEach.call(document.querySelectorAll('[data-days]'), function (other) {
-        other.setAttribute('aria-pressed', other === button ? 'true' : 'false');
-      });
+      state.hours = Number(button.getAttribute('data-hours'));
+      renderRange();
       select('');
       schedule(0);
     });

@@ -122,6 +122,19 @@ ul.checklist li:last-child { border-bottom: 0; }
 .seg button { border: 0; background: transparent; color: var(--muted); padding: 5px 12px; font: inherit; font-size: 0.85rem; cursor: pointer; min-height: 32px; }
 .seg button + button { border-left: 1px solid var(--line); }
 .seg button[aria-pressed="true"] { background: var(--accent); color: var(--accent-text); }
+.section-title { margin: 6px 2px 10px; }
+.heater-grid { display: grid; gap: 14px; grid-template-columns: repeat(auto-fill, minmax(min(100%, 320px), 1fr)); }
+.heater-head { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 6px 12px; }
+.heater-name { margin: 0; overflow-wrap: anywhere; }
+.heater-reason { margin: 4px 0 12px; color: var(--muted); font-size: 0.875rem; }
+.heater-facts { grid-template-columns: minmax(0, 7em) minmax(0, 1fr); }
+.heater-queue { margin-top: 12px; }
+.heater-queue h4 { margin-top: 0; }
+.heater-queue .empty { padding: 8px; text-align: left; }
+ul.queue { list-style: none; margin: 0; padding: 0; }
+ul.queue li { display: flex; flex-direction: column; padding: 6px 0; border-bottom: 1px solid var(--line); }
+ul.queue li:last-child { border-bottom: 0; }
+.queue-meta { color: var(--muted); font-size: 0.85rem; }
 .actions { display: flex; flex-wrap: wrap; gap: 10px; margin-top: 12px; }
 .button, button.primary {
   display: inline-flex; align-items: center; justify-content: center; min-height: 40px; padding: 8px 16px;
@@ -140,5 +153,7 @@ footer { max-width: 1120px; margin: 0 auto; padding: 4px 16px 24px; color: var(-
   .card { padding: 14px 12px; border-radius: 10px; }
   dl.facts { grid-template-columns: minmax(0, 8.5em) minmax(0, 1fr); }
   .actions > * { flex: 1 1 100%; }
+  .heater-grid { gap: 10px; }
+  .seg button { padding: 5px 9px; }
 }
 `;
