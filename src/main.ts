@@ -15,7 +15,6 @@ import { SystemWatch } from './diagnostics/systemWatch.js';
 import { HaBridge } from './ha/bridge.js';
 import { LocalBroker } from './ha/broker.js';
 import { DiscoveryRegistry } from './ha/registry.js';
-import { topics } from './ha/topics.js';
 import type { HealthState } from './http/health.js';
 import type { HeaterFacts, PendingCommand, PendingCommandsSource } from './http/heaters.js';
 import type { BridgeMetrics } from './http/metrics.js';
@@ -309,7 +308,7 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
     log: moduleLogger(log, 'http/reportWriter'),
   });
   // The page's heater cards: what HA was told (the retained state), availability and its facts.
-  const localTopics = topics(options.base_topic, options.discovery_prefix);
+  const localTopics = broker.topics;
   const pending = pendingCommands(queue);
   const heaterFacts = (): HeaterFacts[] =>
     cloud.devices().map((device) => {
