@@ -38,10 +38,18 @@ interface Report {
 
 it('shows a running bridge: link state, the verdict, and the drops it went through', async () => {
   for (let i = 1; i <= 2; i++) {
-    await eventually(
-      'connected',
-      async () => (await bridge.http<{ cloud: { connected: boolean } }>('/healthz')).body.cloud.connected,
-    );
+    // A hang-up in the first instants of a session can reach aws-crt as a plain socket close; let
+    // the session settle so the drop is the hang-up the chart is checked for.
+    await eventually('connected for a second', async () => {
+      const { cloud } = (
+        await bridge.http<{ cloud: { connected: boolean; connected_since: string | null } }>('/healthz')
+      ).body;
+      return (
+        cloud.connected &&
+        cloud.connected_since !== null &&
+        Date.now() - Date.parse(cloud.connected_since) > 1000
+      );
+    });
     sim.faults.hangUpAll();
     await eventually(
       `recovery ${i}`,
