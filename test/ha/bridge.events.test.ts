@@ -77,7 +77,7 @@ afterEach(async () => {
   await observer.close();
   await broker.stop();
   await mqtt.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 function status(changes: Record<string, unknown> = {}) {

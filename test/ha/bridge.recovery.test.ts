@@ -216,7 +216,7 @@ describe('stale discovery from an earlier run', () => {
   afterAll(async () => {
     await gcStack?.close();
     await mqtt?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('removes the retained discovery, state and availability of a heater no longer on the account an hour after it went missing, and the 0.1.0 bridge device, and nothing else', async () => {

@@ -125,7 +125,7 @@ export async function startStack(options: StackOptions = {}): Promise<CloudStack
       await queue.settle();
       await roster.flush();
       if (!options.simulator) await sim.close();
-      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

@@ -125,7 +125,7 @@ async function startMosquitto(binary: string, options: StartBrokerOptions): Prom
     kill: () => signal('SIGKILL'),
     close: async () => {
       await signal('SIGTERM');
-      await rm(dir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

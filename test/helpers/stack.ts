@@ -162,7 +162,7 @@ export async function startHaStack(options: HaStackOptions = {}): Promise<HaStac
       await stopBridge();
       if (!options.mqtt) await mqtt.close();
       if (!options.simulator) await simulator.close();
-      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

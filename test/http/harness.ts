@@ -241,7 +241,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       await app.close();
       await writer.close();
-      if (!options.dir) await rm(dir, { recursive: true, force: true });
+      if (!options.dir) await rm(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

@@ -56,7 +56,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await chmod(dir, 0o755).catch(() => undefined);
-  await rm(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 describe('ReportWriter schedule', () => {

@@ -97,8 +97,8 @@ export async function startBridgeProcess(options: BridgeProcessOptions): Promise
         child.kill('SIGKILL');
         await exited;
       }
-      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
-      if (!options.configDir) await rm(configDir, { recursive: true, force: true });
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
+      if (!options.configDir) await rm(configDir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

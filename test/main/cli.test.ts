@@ -50,7 +50,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'nwp500-cli-'));
 });
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 describe('nwp500-bridge command line', () => {

@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await broker?.close();
-  await rm(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 async function demo(args: string[]) {

@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sim?.close();
   await broker?.close();
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 async function tempDir(): Promise<string> {

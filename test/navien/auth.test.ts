@@ -20,7 +20,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await sim.close();
-  await rm(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 function makeAuth(overrides: { password?: string; clock?: ManualClock; email?: string } = {}) {

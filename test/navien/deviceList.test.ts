@@ -36,7 +36,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await sim.close();
-  await rm(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 async function listError(): Promise<NavienError> {

@@ -22,7 +22,7 @@ beforeEach(async () => {
   now = Date.UTC(2026, 5, 1, 3, 0);
 });
 afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 describe('device roster', () => {

@@ -11,7 +11,7 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'nwp500-queue-'));
 });
 afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 function command(n: number) {

@@ -45,7 +45,7 @@ beforeEach(() => {
   dirs = [];
 });
 afterEach(async () => {
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 describe('pseudonym key', () => {
