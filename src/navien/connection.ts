@@ -8,10 +8,11 @@ import type { Clock, TimerHandle } from '../util/clock.js';
 import { TypedEmitter } from '../util/emitter.js';
 import type { Logger } from '../util/logger.js';
 import type { AuthState } from './auth.js';
-import { CrtConnection, regionOf } from './crtConnection.js';
+import { crtTransportFactory, regionOf } from './crtConnection.js';
 import { type CloudError, NavienError, toCloudError } from './errors.js';
 import type { CommandQueue, QueuedCommand } from './queue.js';
 import type { AwsCredentials } from './tokens.js';
+import type { CloudTransport, TransportFactory } from './transport.js';
 
 export type LinkState = 'stopped' | 'connecting' | 'connected' | 'reconnecting' | 'auth_failed' | 'gave_up';
 export type ConnectionEventType = 'connected' | 'resumed' | 'deep_reconnected';
@@ -88,6 +89,8 @@ export interface LinkOptions {
   clock: Clock;
   log: Logger;
   random?: () => number;
+  /** Makes each attempt's connection; aws-crt by default, an in-memory transport in simulations. */
+  transportFactory?: TransportFactory;
 }
 
 type SubscriptionState = 'pending' | 'active' | 'failed';
@@ -101,7 +104,7 @@ export class CloudLink {
   readonly events: TypedEmitter<LinkEvents>;
   private stateValue: LinkState = 'stopped';
   private generation = 0;
-  private current: CrtConnection | null = null;
+  private current: CloudTransport | null = null;
   private attempts = 0;
   private shortSessions = 0;
   private everConnected = false;
@@ -278,8 +281,8 @@ export class CloudLink {
 
     const url = new URL(this.options.url);
     const keepAliveSecs = this.options.keepAliveSecs;
-    let connection: CrtConnection | null = null;
-    connection = new CrtConnection(
+    let connection: CloudTransport | null = null;
+    connection = (this.options.transportFactory ?? crtTransportFactory)(
       {
         url,
         clientId: auth.clientId(),
@@ -394,7 +397,7 @@ export class CloudLink {
 
   private onConnected(
     generation: number,
-    connection: CrtConnection,
+    connection: CloudTransport,
     sessionPresent: boolean,
     attemptNumber: number,
     deep: boolean,
@@ -424,7 +427,7 @@ export class CloudLink {
 
   private async afterConnect(
     generation: number,
-    connection: CrtConnection,
+    connection: CloudTransport,
     eventType: ConnectionEventType,
     sessionPresent: boolean,
   ): Promise<void> {
@@ -436,7 +439,7 @@ export class CloudLink {
   }
 
   /** Subscribes every tracked filter that is not active; failures are retried, one by one. */
-  private async subscribeAll(generation: number, connection: CrtConnection): Promise<void> {
+  private async subscribeAll(generation: number, connection: CloudTransport): Promise<void> {
     const { log, clock } = this.options;
     let failed = 0;
     for (const [filter, state] of [...this.subscriptions]) {
@@ -499,13 +502,13 @@ export class CloudLink {
     this.events.emit('message', topic, payload);
   }
 
-  private onInterrupt(connection: CrtConnection, error: CloudError): void {
+  private onInterrupt(connection: CloudTransport, error: CloudError): void {
     if (this.stopping || connection !== this.current) return;
     this.dropped(connection, error);
   }
 
   /** A live connection ended without us asking: record it, fence it, and start over. */
-  private dropped(connection: CrtConnection, error: CloudError): void {
+  private dropped(connection: CloudTransport, error: CloudError): void {
     const { clock, diagnostics, log } = this.options;
     const dwellMs = this.connectedAtMono === null ? 0 : clock.monotonic() - this.connectedAtMono;
     let active = 0;

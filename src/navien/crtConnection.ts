@@ -7,6 +7,7 @@ import { auth, io, iot, mqtt } from 'aws-iot-device-sdk-v2';
 import type { Logger } from '../util/logger.js';
 import { type CloudError, toCloudError } from './errors.js';
 import type { AwsCredentials } from './tokens.js';
+import type { CloudTransport, TransportFactory, TransportHandlers } from './transport.js';
 
 export interface CrtConnectionOptions {
   url: URL;
@@ -23,10 +24,8 @@ export interface CrtConnectionOptions {
   log: Logger;
 }
 
-export interface CrtConnectionHandlers {
-  onMessage(topic: string, payload: Buffer): void;
-  onInterrupt(error: CloudError): void;
-}
+/** Kept for callers of the first API; the same shape as the transport seam's handlers. */
+export type CrtConnectionHandlers = TransportHandlers;
 
 /** aws-crt's SDK reconnect waits this long before its first attempt: we act long before. */
 const SDK_RECONNECT_PARKED_SECS = 3600;
@@ -52,7 +51,7 @@ function tlsContext(caPem: string | undefined): io.ClientTlsContext {
   return ctx;
 }
 
-export class CrtConnection {
+export class CrtConnection implements CloudTransport {
   private readonly connection: mqtt.MqttClientConnection;
   private closed = false;
   private abandoned = false;
@@ -130,7 +129,7 @@ export class CrtConnection {
       throw toCloudError(error);
     }
     if (this.abandoned) {
-      // A handshake we gave up on came back to life (aws-crt.md §0.4): close it before it can
+      // A handshake we gave up on came back to life (aws-crt reports a late CONNACK): close it before it can
       // take our client id away from the live connection.
       this.options.log.debug('closing a connection that connected after it was abandoned');
       await this.connection.disconnect().catch(() => undefined);
@@ -211,6 +210,10 @@ export class CrtConnection {
     }
   }
 }
+
+/** The default transport: a real aws-crt connection. */
+export const crtTransportFactory: TransportFactory = (options, handlers) =>
+  new CrtConnection(options, handlers);
 
 /** The SigV4 region of an AWS IoT endpoint (`…iot.us-east-1.amazonaws.com`), us-east-1 otherwise. */
 export function regionOf(host: string): string {
