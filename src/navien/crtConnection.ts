@@ -114,7 +114,15 @@ export class CrtConnection implements CloudTransport {
     };
     sharedClient ??= new mqtt.MqttClient();
     this.connection = sharedClient.new_connection(config);
-    this.connection.on('message', (topic, payload) => handlers.onMessage(topic, Buffer.from(payload)));
+    this.connection.on('message', (topic, payload) => {
+      // aws-crt calls this from native code: anything thrown here aborts the whole process. A
+      // zero-byte message arrives as a detached ArrayBuffer, which Buffer.from() throws on.
+      try {
+        handlers.onMessage(topic, copyPayload(payload));
+      } catch (error) {
+        options.log.error({ err: error }, 'a cloud message could not be handled; ignored');
+      }
+    });
     this.connection.on('interrupt', (error) => handlers.onInterrupt(toCloudError(error)));
     // Every rejected operation is re-emitted as 'error'; the promise rejection is what we act on.
     this.connection.on('error', () => undefined);
@@ -214,6 +222,14 @@ export class CrtConnection implements CloudTransport {
 /** The default transport: a real aws-crt connection. */
 export const crtTransportFactory: TransportFactory = (options, handlers) =>
   new CrtConnection(options, handlers);
+
+/**
+ * The bytes of a message as a Buffer of our own: the ArrayBuffer aws-crt hands over is detached
+ * once the callback returns (and already is when the message is empty).
+ */
+function copyPayload(payload: ArrayBuffer): Buffer {
+  return payload.byteLength === 0 ? Buffer.alloc(0) : Buffer.from(new Uint8Array(payload));
+}
 
 /** The SigV4 region of an AWS IoT endpoint (`…iot.us-east-1.amazonaws.com`), us-east-1 otherwise. */
 export function regionOf(host: string): string {

@@ -13,14 +13,17 @@
 //   POST /_sim/faults/device-online?mac=MAC&on=1|0     take a device offline / back online
 //   POST /_sim/faults/malformed?mac=MAC[&kind=K]       publish a broken payload (kinds in MALFORMED_KINDS)
 //   POST /_sim/faults/oversized?mac=MAC[&bytes=N]      publish a payload over 128 KB
+//   POST /_sim/faults/junk?kind=malformed|oversized|empty&topic=T   publish junk on any topic
 //   POST /_sim/faults/max-lifetime?ms=N                maximum MQTT connection lifetime
 //   POST /_sim/faults/rest-outage?on=1|0               every REST API route answers 503
+//   GET  /_sim/devices/MAC/commands[?since=SEQ]        every command the device received, in order
 //   GET|POST /_sim/device-list?answer=A&hide=MAC&show=MAC  how /device/list answers (served by rest.ts)
 //
 // Answers are JSON: `{ok: true, ...}`, or `{ok: false, error}` with 400 (bad query) / 404 (no such route).
 
 import { z } from 'zod';
-import { DEFAULT_OVERSIZED_BYTES, type FaultControls, MALFORMED_KINDS } from './faults.js';
+import type { ReceivedCommand } from './device.js';
+import { DEFAULT_OVERSIZED_BYTES, type FaultControls, JUNK_KINDS, MALFORMED_KINDS } from './faults.js';
 import type { ControlHandler, HttpAnswer } from './rest.js';
 
 const onOff = z
@@ -32,6 +35,8 @@ const kickQuery = z.object({ clientId: z.string().min(1) });
 const deviceOnlineQuery = z.object({ mac, on: onOff });
 const malformedQuery = z.object({ mac, kind: z.enum(MALFORMED_KINDS).optional() });
 const oversizedQuery = z.object({ mac, bytes: z.coerce.number().int().min(1).max(16_777_216).optional() });
+const junkQuery = z.object({ kind: z.enum(JUNK_KINDS), topic: z.string().min(1).max(256) });
+const commandsQuery = z.object({ since: z.coerce.number().int().min(0).optional() });
 const lifetimeQuery = z.object({ ms: z.coerce.number().int().min(0) });
 
 type FaultRoute = (faults: FaultControls, query: Record<string, string>) => HttpAnswer;
@@ -84,6 +89,11 @@ const FAULT_ROUTES: Readonly<Record<string, FaultRoute>> = {
     const size = bytes ?? DEFAULT_OVERSIZED_BYTES;
     return faults.sendOversized(address, size) === undefined ? unknownDevice : okAnswer({ bytes: size });
   }),
+  junk: route(junkQuery, (faults, { kind, topic }) =>
+    faults.sendJunk(kind, topic)
+      ? okAnswer({ kind, topic })
+      : { status: 400, body: { ok: false, error: 'the topic is not publishable (wildcards, $, NUL)' } },
+  ),
   'max-lifetime': route(lifetimeQuery, (faults, { ms }) => {
     faults.setMaxConnectionLifetime(ms);
     return okAnswer({ ms });
@@ -94,10 +104,35 @@ const FAULT_ROUTES: Readonly<Record<string, FaultRoute>> = {
   }),
 };
 
-export function createControlHandler(faults: FaultControls, state: () => unknown): ControlHandler {
+/** A device's command log, as the control API serves it. */
+export interface CommandLogSource {
+  commands(mac: string): { received: readonly ReceivedCommand[]; dropped: number } | undefined;
+}
+
+const COMMANDS_PATH = /^\/_sim\/devices\/([0-9a-fA-F]{12})\/commands$/;
+
+export function createControlHandler(
+  faults: FaultControls,
+  state: () => unknown,
+  log?: CommandLogSource,
+): ControlHandler {
   return (method, url) => {
     if (url.pathname === '/_sim/state') {
       return method === 'GET' ? { status: 200, body: state() } : methodNotAllowed();
+    }
+    const commandsFor = COMMANDS_PATH.exec(url.pathname)?.[1];
+    if (commandsFor !== undefined && log) {
+      if (method !== 'GET') return methodNotAllowed();
+      const parsed = commandsQuery.safeParse(Object.fromEntries(url.searchParams));
+      if (!parsed.success) return { status: 400, body: { ok: false, error: z.prettifyError(parsed.error) } };
+      const found = log.commands(commandsFor);
+      if (!found) return unknownDevice;
+      const since = parsed.data.since ?? 0;
+      return okAnswer({
+        mac: commandsFor.toLowerCase(),
+        dropped: found.dropped,
+        commands: found.received.filter((entry) => entry.seq > since),
+      });
     }
     const name = url.pathname.startsWith('/_sim/faults/') ? url.pathname.slice('/_sim/faults/'.length) : '';
     const route = FAULT_ROUTES[name];

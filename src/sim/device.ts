@@ -145,6 +145,8 @@ export interface ReceivedCommand {
   receivedAtMs: number;
   /** MQTT client id of the connection that published the request. */
   clientId: string;
+  /** The envelope's `sessionID` (empty when it had none), to tell a repeat from a new command. */
+  sessionId: string;
   topicSuffix: string;
   command: number;
   name: CommandName | undefined;
@@ -525,6 +527,7 @@ export class SimDevice {
     const replyClientId = envelope.clientID ?? mqttClientId;
     const base = {
       clientId: mqttClientId,
+      sessionId: envelope.sessionID ?? '',
       topicSuffix,
       command: request.command,
       name: commandName(request.command),

@@ -1,10 +1,12 @@
 // Fault controls of the simulated cloud, each one observable from a real client: hang-ups, resets,
 // blackholes, refused or hung handshakes, expired credentials, kicked clients, offline devices,
-// malformed and oversized payloads, connection lifetime, REST outage.
+// malformed, oversized and empty payloads on any topic a client listens on, connection lifetime,
+// REST outage.
 
 import type { SimDevice } from './device.js';
 import type { DeviceFleet } from './fleet.js';
 import type { EndpointFaultState, MqttEndpoint } from './mqttEndpoint.js';
+import { isPublishableTopic } from './requestSchema.js';
 import type { TokenAuthority } from './tokens.js';
 import { COMMAND, DEVICE_TYPE, deviceTopicRoot } from './wire.js';
 
@@ -17,6 +19,10 @@ export const MALFORMED_KINDS = [
   'missing-fields',
 ] as const;
 export type MalformedKind = (typeof MALFORMED_KINDS)[number];
+
+/** What a junk fault publishes: a broken payload, one over 128 KB, or zero bytes. */
+export const JUNK_KINDS = ['malformed', 'oversized', 'empty'] as const;
+export type JunkKind = (typeof JUNK_KINDS)[number];
 
 /** Just over AWS IoT's 128 KB payload limit. */
 export const DEFAULT_OVERSIZED_BYTES = 132 * 1024;
@@ -48,6 +54,11 @@ export interface FaultControls {
   sendMalformed(mac: string, kind?: MalformedKind): string | undefined;
   /** Publishes a reply-shaped payload bigger than 128 KB; returns the topic, if the MAC is known. */
   sendOversized(mac: string, bytes?: number): string | undefined;
+  /**
+   * Publishes junk on any concrete topic (a client's reply topics, a device's event topic…), so
+   * every topic a bridge listens on can be tried; false when the topic is not publishable.
+   */
+  sendJunk(kind: JunkKind, topic: string): boolean;
   setMaxConnectionLifetime(ms: number): void;
   /** Every REST API route answers HTTP 503 while on. */
   restOutage(on: boolean): void;
@@ -95,6 +106,22 @@ export function createFaultControls(deps: FaultDeps): FaultControls & { isRestOu
       const topic = replyTopic(device);
       endpoint.publish(topic, oversizedPayload(device, bytes));
       return topic;
+    },
+    sendJunk(kind, topic) {
+      if (!isPublishableTopic(topic)) return false;
+      const device = fleet.devices[0];
+      const payload =
+        kind === 'empty'
+          ? Buffer.alloc(0)
+          : kind === 'oversized'
+            ? device
+              ? oversizedPayload(device, DEFAULT_OVERSIZED_BYTES)
+              : Buffer.alloc(DEFAULT_OVERSIZED_BYTES, 0x7b)
+            : device
+              ? malformedPayload(device, 'truncated-json')
+              : Buffer.from('{"response":');
+      endpoint.publish(topic, payload);
+      return true;
     },
     setMaxConnectionLifetime: (ms) => endpoint.setMaxConnectionLifetime(ms),
     restOutage(on) {
@@ -164,4 +191,18 @@ function oversizedPayload(device: SimDevice, bytes: number): Buffer {
   const base = JSON.stringify(statusEnvelope(device, { ...device.status(), padding: '' }));
   const padding = 'x'.repeat(Math.max(0, bytes - Buffer.byteLength(base)));
   return Buffer.from(JSON.stringify(statusEnvelope(device, { ...device.status(), padding })));
+}
+
+/**
+ * The topics a Navien client with `clientId` hears from the cloud: each device's reply topic and
+ * request topic (the echo of its own requests), and the client-keyed reply topics (schedules,
+ * energy, TOU).
+ */
+export function inboundTopics(clientId: string, macs: readonly string[]): string[] {
+  return [
+    ...macs.flatMap((mac) => [`${deviceTopicRoot(mac)}/${clientId}/res`, `${deviceTopicRoot(mac)}/st`]),
+    `cmd/${DEVICE_TYPE}/${clientId}/res/rsv/rd`,
+    `cmd/${DEVICE_TYPE}/${clientId}/res/energy-usage-daily-query/rd`,
+    `cmd/${DEVICE_TYPE}/${clientId}/res/tou/rd`,
+  ];
 }

@@ -5,8 +5,8 @@ export { runSimulatorCli, SIMULATOR_CLI_USAGE, SimulatorCliUsageError } from './
 export type { DisconnectReason, HandshakeRejectReason, SimCounters } from './counters.js';
 export type { CommandOutcome, ReceivedCommand, SimDeviceOptions, SimLocation } from './device.js';
 export { SimDevice } from './device.js';
-export type { FaultControls, FaultState, MalformedKind } from './faults.js';
-export { MALFORMED_KINDS } from './faults.js';
+export type { FaultControls, FaultState, JunkKind, MalformedKind } from './faults.js';
+export { inboundTopics, JUNK_KINDS, MALFORMED_KINDS } from './faults.js';
 export type { ConnectionInfo, KeepAliveLimits } from './mqttEndpoint.js';
 export type { RestErrorStyle, SimAccount } from './rest.js';
 export type { SimDeviceState, SimState, Simulator, SimulatorOptions } from './simulator.js';

@@ -224,7 +224,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         errorStyle: options.restErrorStyle ?? 'envelope',
         outage: () => faults.isRestOutage(),
         deviceList,
-        control: createControlHandler(faults, state),
+        control: createControlHandler(faults, state, {
+          commands: (mac) => {
+            const device = fleet.device(mac);
+            return device
+              ? { received: device.receivedCommands(), dropped: device.droppedCommandLogEntries }
+              : undefined;
+          },
+        }),
       },
       host,
       options.restPort ?? 0,

@@ -110,4 +110,59 @@ describe('POST /_sim/faults/<name>', () => {
       bytes: 140000,
     });
   });
+
+  it('publishes junk of each kind on a given topic, and refuses a wildcard topic', async () => {
+    for (const kind of ['malformed', 'oversized', 'empty']) {
+      expect((await control(`/faults/junk?kind=${kind}&topic=cmd/52/some-client/res/tou/rd`)).body).toEqual({
+        ok: true,
+        kind,
+        topic: 'cmd/52/some-client/res/tou/rd',
+      });
+    }
+    expect((await control('/faults/junk?kind=empty&topic=cmd/52/%23')).status).toBe(400);
+    expect((await control('/faults/junk?kind=garbage&topic=a/b')).status).toBe(400);
+    expect((await control('/faults/junk?kind=empty')).status).toBe(400);
+  });
+});
+
+describe('GET /_sim/devices/<mac>/commands', () => {
+  it('lists every command the device received, with its session id, and only newer ones after since', async () => {
+    // Straight into the device, as a client publish on its ctrl topic arrives.
+    const publish = (sessionID: string, param: number) =>
+      sim.device(MAC)?.handleRequest(
+        'ctrl',
+        Buffer.from(
+          JSON.stringify({
+            clientID: 'c1',
+            sessionID,
+            request: {
+              command: 33554464,
+              deviceType: 52,
+              macAddress: MAC,
+              additionalValue: '5322',
+              param: [param],
+            },
+          }),
+        ),
+        'c1',
+      );
+    const before = ((await control(`/devices/${MAC}/commands`, 'GET')).body.commands as unknown[]).length;
+    publish('session-a', 110);
+    publish('session-b', 112);
+    const all = await control(`/devices/${MAC}/commands`, 'GET');
+    expect(all.status).toBe(200);
+    const commands = all.body.commands as Array<{ seq: number; sessionId: string; param: number[] }>;
+    expect(commands.slice(before).map((c) => [c.sessionId, c.param])).toEqual([
+      ['session-a', [110]],
+      ['session-b', [112]],
+    ]);
+    const last = commands.at(-1)?.seq ?? 0;
+    const newer = await control(`/devices/${MAC}/commands?since=${last - 1}`, 'GET');
+    expect((newer.body.commands as Array<{ sessionId: string }>).map((c) => c.sessionId)).toEqual([
+      'session-b',
+    ]);
+    expect((await control('/devices/aabbccddeeff/commands', 'GET')).status).toBe(404);
+    expect((await control(`/devices/${MAC}/commands`, 'POST')).status).toBe(405);
+    expect((await control(`/devices/${MAC}/commands?since=-1`, 'GET')).status).toBe(400);
+  });
 });
