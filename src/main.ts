@@ -8,7 +8,6 @@ import type { FastifyInstance } from 'fastify';
 import { accountProblems, loadOptions, type Options } from './config/options.js';
 import { type BrokerSettings, resolveBrokerSettings } from './config/supervisor.js';
 import { DiagnosticsCollector } from './diagnostics/collector.js';
-import { analyzeDrops } from './diagnostics/patterns.js';
 import { type BridgeInfo, buildReport, type DeviceSummary, nonSecretConfig } from './diagnostics/report.js';
 import { DEFAULT_STORE_FILE, DiagnosticsStore } from './diagnostics/store.js';
 import { SystemWatch } from './diagnostics/systemWatch.js';
@@ -263,7 +262,6 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
   const report = () =>
     buildReport({
       collector,
-      analysis: analyzeDrops(collector.analysisInput({ keepAliveSecs: options.keep_alive_secs })),
       bridge: bridgeInfo(),
       devices: deviceSummaries(),
       redactor,

@@ -26,6 +26,8 @@ export interface AnalysisReconnectFailure {
   monoMs: number;
   errorName: string;
   deep: boolean;
+  /** Age of the AWS credentials the failed handshake was signed with; null or absent if unknown. */
+  credentialAgeSeconds?: number | null;
 }
 export interface AnalysisSystemEvent {
   wallMs: number;
@@ -120,7 +122,13 @@ export interface Analysis {
   /** Every label that applies; several may. */
   labels: string[];
   checklist: Array<{ item: string; answer: ChecklistAnswer; detail: string }>;
-  epochs: Array<{ settings: Record<string, unknown>; hours: number; drops: number; dropsPerDay: number }>;
+  /** Per configuration epoch; `dropsPerDay` is null while the epoch is shorter than a rate needs. */
+  epochs: Array<{
+    settings: Record<string, unknown>;
+    hours: number;
+    drops: number;
+    dropsPerDay: number | null;
+  }>;
   errorBreakdown: Array<{ name: string; count: number; meaning: string }>;
 }
 
@@ -140,7 +148,7 @@ export const analysisSchema = z.object({
       settings: z.record(z.string(), z.unknown()),
       hours: z.number(),
       drops: z.number(),
-      dropsPerDay: z.number(),
+      dropsPerDay: z.number().nullable(),
     }),
   ),
   errorBreakdown: z.array(z.object({ name: z.string(), count: z.number(), meaning: z.string() })),

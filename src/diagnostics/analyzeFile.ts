@@ -1,10 +1,15 @@
 // `nwp500-bridge analyze FILE`: reads a diagnostics export (this bridge's, or one written by
 // nwp500-python / the HA integration), rebuilds the drop history it holds and prints the analysis.
+// A report of this bridge (export format 2) carries every history the analysis reads and the totals
+// the numbers come from, so its analysis and numbers are exactly the live bridge's.
 
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { formatDuration } from './collector.js';
+import { formatDuration, plural, rateText } from './format.js';
+import { analysisInputOf, historySchema } from './history.js';
+import { type DiagnosticsNumbers, numbersOfReport } from './numbers.js';
 import { type Analysis, type AnalysisConnection, type AnalysisDrop, analyzeDrops } from './patterns.js';
+import { collectorCountersSchema, mqttMetricsSchema, sessionHistorySummarySchema } from './types.js';
 
 export const EXIT_OK = 0;
 export const EXIT_BAD_INPUT = 2;
@@ -58,6 +63,46 @@ const exportSchema = z
       'expected the keys of a diagnostics export (timestamp, metrics, recent_drops, recent_connections, …)',
   });
 
+/** A report of this bridge with its histories (export format 2): re-analysed exactly. */
+const ourReportSchema = z.object({
+  timestamp: z.string(),
+  metrics: mqttMetricsSchema,
+  counters: collectorCountersSchema,
+  session_history_summary: sessionHistorySummarySchema,
+  history: historySchema,
+});
+
+export interface ExportAnalysis {
+  format: 'nwp500-bridge' | 'nwp500-bridge, without histories' | 'nwp500-python';
+  /** Every count and rate, for our reports with histories; null for exports without them. */
+  numbers: DiagnosticsNumbers | null;
+  analysis: Analysis;
+  analysed: { drops: number; connections: number; hours: number };
+}
+
+export class NotAnExportError extends Error {
+  override readonly name = 'NotAnExportError';
+}
+
+/** Analyses an export already parsed from JSON; throws NotAnExportError when it is not one. */
+export function analyzeExport(json: unknown): ExportAnalysis {
+  const ours = ourReportSchema.safeParse(json);
+  if (ours.success) {
+    const input = analysisInputOf(ours.data.history);
+    return {
+      format: 'nwp500-bridge',
+      numbers: numbersOfReport(ours.data),
+      analysis: analyzeDrops(input),
+      analysed: {
+        drops: input.drops.length,
+        connections: input.connections.length,
+        hours: input.hoursCollected,
+      },
+    };
+  }
+  return analyzeLegacy(json);
+}
+
 function itemsOf<S extends z.ZodType>(list: unknown[] | undefined, schema: S): Array<z.infer<S>> {
   return (list ?? []).flatMap((item) => {
     const parsed = schema.safeParse(item);
@@ -96,12 +141,61 @@ async function analyzeOrFail(path: string, out: (line: string) => void): Promise
     out(`error: ${path} is not JSON (${short(error)})`);
     return EXIT_BAD_INPUT;
   }
+  let result: ExportAnalysis;
+  try {
+    result = analyzeExport(json);
+  } catch (error) {
+    if (!(error instanceof NotAnExportError)) throw error;
+    out(`error: ${path} is not a diagnostics export: ${error.message}`);
+    return EXIT_BAD_INPUT;
+  }
+  out(`Diagnostics export: ${path} (${result.format} format)`);
+  const timestamp = (json as { timestamp?: unknown }).timestamp;
+  if (typeof timestamp === 'string') out(`Written: ${timestamp}`);
+  if (result.numbers) printNumbers(result.numbers, out);
+  else printLegacyTotals(json, out);
+  const a = result.analysed;
+  out(
+    `Analysed: ${plural(a.drops, 'drop')} and ${plural(a.connections, 'connection')} over ${a.hours.toFixed(1)} hours`,
+  );
+  printAnalysis(result.analysis, out);
+  return EXIT_OK;
+}
+
+/** The numbers as the page shows them, then all of them as one JSON line (for scripts). */
+export function printNumbers(n: DiagnosticsNumbers, out: (line: string) => void): void {
+  out(
+    `Totals: connections ${n.connections}, recoveries ${n.recoveries}, drops ${n.drops} (${rateText(n)}), ` +
+      `outages ${n.outages}, reconnect attempts ${n.reconnect_attempts} (${n.reconnect_failures} failed), ` +
+      `credential renewals ${n.credential_renewals}`,
+  );
+  const session = (s: number | null) => (s === null ? 'n/a' : formatDuration(s));
+  out(
+    `Sessions: ${n.sessions_ended} ended, longest ${session(n.session_longest_seconds)}, ` +
+      `shortest ${session(n.session_shortest_seconds)}, average ${session(n.session_average_seconds)}`,
+  );
+  out(`Numbers: ${JSON.stringify(n)}`);
+}
+
+function printLegacyTotals(json: unknown, out: (line: string) => void): void {
+  const parsed = exportSchema.safeParse(json);
+  const metrics = parsed.success ? (parsed.data.metrics ?? {}) : {};
+  out(
+    `Totals: connections ${metrics.total_connections ?? 'n/a'}, recoveries ${metrics.connection_recovered ?? 'n/a'}, ` +
+      `drops ${metrics.total_connection_drops ?? 'n/a'}, reconnect attempts ${metrics.total_reconnect_attempts ?? 'n/a'}`,
+  );
+  const session = (s: number | null | undefined) => (typeof s === 'number' ? formatDuration(s) : 'n/a');
+  out(
+    `Sessions: longest ${session(metrics.longest_session_seconds)}, shortest ${session(metrics.shortest_session_seconds)}, ` +
+      `average ${session(metrics.average_session_seconds)}`,
+  );
+}
+
+/** An export without our histories (nwp500-python's, or ours before format 2): drops and connections only. */
+function analyzeLegacy(json: unknown): ExportAnalysis {
   const parsed = exportSchema.safeParse(json);
   if (!parsed.success) {
-    out(
-      `error: ${path} is not a diagnostics export: ${parsed.error.issues[0]?.message ?? 'unexpected shape'}`,
-    );
-    return EXIT_BAD_INPUT;
+    throw new NotAnExportError(parsed.error.issues[0]?.message ?? 'unexpected shape');
   }
   const data = parsed.data;
   const drops: AnalysisDrop[] = itemsOf(data.recent_drops, dropSchema).flatMap((d) => {
@@ -148,8 +242,6 @@ async function analyzeOrFail(path: string, out: (line: string) => void): Promise
   const hours =
     totalDrops > drops.length || typeof observed !== 'number' ? spanHours : Math.max(observed, spanHours);
   const keepAlive = data.bridge?.config?.keep_alive_secs;
-  const ours = data.counters !== undefined;
-
   const analysis = analyzeDrops({
     drops,
     connections,
@@ -162,21 +254,12 @@ async function analyzeOrFail(path: string, out: (line: string) => void): Promise
     connected: typeof data.counters?.connected === 'boolean' ? data.counters.connected : null,
     keepAliveSecs: typeof keepAlive === 'number' ? keepAlive : null,
   });
-
-  out(`Diagnostics export: ${path} (${ours ? 'nwp500-bridge' : 'nwp500-python'} format)`);
-  if (data.timestamp) out(`Written: ${data.timestamp}`);
-  out(
-    `Totals: connections ${metrics.total_connections ?? 'n/a'}, recoveries ${metrics.connection_recovered ?? 'n/a'}, ` +
-      `drops ${metrics.total_connection_drops ?? 'n/a'}, reconnect attempts ${metrics.total_reconnect_attempts ?? 'n/a'}`,
-  );
-  const session = (s: number | null | undefined) => (typeof s === 'number' ? formatDuration(s) : 'n/a');
-  out(
-    `Sessions: longest ${session(metrics.longest_session_seconds)}, shortest ${session(metrics.shortest_session_seconds)}, ` +
-      `average ${session(metrics.average_session_seconds)}`,
-  );
-  out(`Analysed: ${drops.length} drops and ${connections.length} connections over ${hours.toFixed(1)} hours`);
-  printAnalysis(analysis, out);
-  return EXIT_OK;
+  return {
+    format: data.counters !== undefined ? 'nwp500-bridge, without histories' : 'nwp500-python',
+    numbers: null,
+    analysis,
+    analysed: { drops: drops.length, connections: connections.length, hours },
+  };
 }
 
 export function printAnalysis(analysis: Analysis, out: (line: string) => void): void {
@@ -196,7 +279,8 @@ export function printAnalysis(analysis: Analysis, out: (line: string) => void): 
   if (analysis.epochs.length > 0) {
     out('Configuration epochs:');
     for (const e of analysis.epochs) {
-      out(`  ${JSON.stringify(e.settings)}: ${e.hours} h, ${e.drops} drops (${e.dropsPerDay}/day)`);
+      const rate = e.dropsPerDay === null ? 'too short for a rate' : `${e.dropsPerDay}/day`;
+      out(`  ${JSON.stringify(e.settings)}: ${e.hours} h, ${plural(e.drops, 'drop')} (${rate})`);
     }
   }
   out('Checklist:');

@@ -1,8 +1,10 @@
 // Records what happens to the cloud link (drops, recoveries, reconnect attempts, load, host events)
-// into bounded histories and the nwp500-python metrics, with the Python collector's bugs fixed.
+// into bounded histories and the nwp500-python metrics, with the Python collector's bugs fixed, and
+// tells its listeners. It does not log what the link already logged (drops, connects, failures).
 //
 // What the counters mean (nwp500-python names, our fixed semantics):
-// - total_connections: successes of type `connected` (a fresh connection, including the first one).
+// - total_connections: successes of type `connected` (a fresh connection, including the first one),
+//   as nwp500-python counts it; recoveries are connection_recovered.
 // - connection_recovered: successes of type `resumed` or `deep_reconnected`.
 // - total_connection_drops: every recorded drop, including a drop reported while the link was
 //   already down (e.g. a failed resume the engine chose to report as a drop).
@@ -22,9 +24,16 @@
 
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import type { AnalysisInput } from './patterns.js';
+import type { AnalysisInput } from './analysisTypes.js';
+import { CounterSet } from './counters.js';
+import { summaryLines } from './format.js';
+import { analysisInputOf, HISTORY_VERSION, type History } from './history.js';
+import { LOAD_BIN_MS, LoadSeries } from './loadSeries.js';
+import { type DiagnosticsNumbers, numbersOf } from './numbers.js';
 import { RingBuffer } from './ringBuffer.js';
+import { SessionTracker } from './sessions.js';
 import { type CollectorSnapshot, SNAPSHOT_VERSION } from './snapshot.js';
+import { OWN_BURST_MS } from './thresholds.js';
 import {
   ATTEMPT_BUCKETS,
   type AttemptBucket,
@@ -40,6 +49,9 @@ import {
   type SystemEventKind,
 } from './types.js';
 
+export { formatDuration } from './format.js';
+export { LOAD_BIN_MS } from './loadSeries.js';
+export { SAMPLE_DURATIONS } from './sessions.js';
 export type { CollectorSnapshot } from './snapshot.js';
 export type {
   CloudError,
@@ -52,18 +64,9 @@ export type {
   SystemEventKind,
 } from './types.js';
 
-/** Events kept in the export's `recent_drops` / `recent_connections`. */
+/** Events kept in the export's `recent_drops` / `recent_connections` (nwp500-python's keys). */
 export const EXPORT_EVENTS = 50;
-/** Session durations kept for `sample_durations`. */
-export const SAMPLE_DURATIONS = 20;
-/** The load series resolution (pub + recv per bin), as aws-crt.md §5 asks for. */
-export const LOAD_BIN_MS = 5 * 60_000;
-/** One week of 5-minute bins. */
-const LOAD_BINS_RETAINED = 7 * 24 * 12;
 const SMALL_HISTORY = 200;
-/** Error names and refusal reasons come from code, but a map keyed by outside text must stay bounded. */
-const MAX_DISTINCT_KEYS = 100;
-const OVERFLOW_KEY = 'OTHER';
 
 export type ChangeKind =
   | 'drop'
@@ -87,6 +90,7 @@ interface ReconnectFailureRecord extends Timed {
   attempt: number;
   deep: boolean;
   error: CloudError;
+  credentialAgeSeconds: number | null;
 }
 interface SystemEventRecord extends Timed {
   kind: SystemEventKind;
@@ -100,10 +104,6 @@ interface RenewalRecord extends Timed {
   planned: boolean;
   reason: string;
 }
-interface LoadBin extends Timed {
-  bin: number;
-  messages: number;
-}
 
 export interface DiagnosticsCollectorOptions {
   maxEventsRetained: number;
@@ -116,60 +116,22 @@ export class DiagnosticsCollector {
   private readonly log: Logger | undefined;
   private readonly maxEventsRetained: number;
 
+  private readonly counters = new CounterSet();
+  private readonly sessions = new SessionTracker();
+  private readonly load = new LoadSeries();
   private readonly drops: RingBuffer<DropRecord>;
   private readonly connections: RingBuffer<ConnectionRecord>;
-  private readonly reconnectFailureHistory: RingBuffer<ReconnectFailureRecord>;
+  private readonly failures: RingBuffer<ReconnectFailureRecord>;
   private readonly systemEvents: RingBuffer<SystemEventRecord>;
   private readonly configEpochs = new RingBuffer<ConfigEpochRecord>(SMALL_HISTORY);
   private readonly renewals = new RingBuffer<RenewalRecord>(SMALL_HISTORY);
-  private readonly loadBins = new RingBuffer<LoadBin>(LOAD_BINS_RETAINED);
-  private readonly sessionSamples = new RingBuffer<number>(SAMPLE_DURATIONS);
 
-  // The 5 most recent whole minutes of traffic, for `messages_before` on a drop.
-  private readonly minuteOf = [-1, -1, -1, -1, -1];
-  private readonly minuteCount = [0, 0, 0, 0, 0];
-  private currentLoadBin: LoadBin | null = null;
-
-  private totalConnections = 0;
-  private totalDisconnects = 0;
-  private totalConnectionDrops = 0;
-  private totalReconnectAttempts = 0;
-  private deepReconnectAttempts = 0;
-  private reconnectFailures = 0;
-  private connectionRecovered = 0;
-  private messagesPublished = 0;
-  private messagesQueued = 0;
-  private messagesIn = 0;
-  private messagesOut = 0;
-  private credentialRenewals = 0;
-  private unplannedCredentialRenewals = 0;
-  private queueDroppedOverflow = 0;
-  private queueDroppedExpired = 0;
-  private systemEventCount = 0;
-  private readonly dropsByError = new Map<string, number>();
-  private readonly awsErrorCounts = new Map<string, number>();
-  private readonly reconnectFailuresByError = new Map<string, number>();
-  private readonly commandsRefusedByReason = new Map<string, number>();
-  private readonly systemEventsByKind = new Map<string, number>();
-  private readonly attemptDistribution = new Map<string, number>();
-
-  private sessionCount = 0;
-  private sessionSumSeconds = 0;
-  private sessionMinSeconds: number | null = null;
-  private sessionMaxSeconds = 0;
-
-  private connected = false;
-  private sessionStartMono: number | null = null;
-  private sessionStartWall: number | null = null;
-  private sessionStartIso: string | null = null;
-  private sessionPresent = false;
-  private outageStartMono: number | null = null;
-  private outageAttempts = 0;
   private lastDropWall: number | null = null;
   private lastSuccessWall: number | null = null;
+  private lastSuccessMono: number | null = null;
   private lastRenewalMono: number | null = null;
   private nextConfigEpoch = 0;
-  private currentUptimeSeconds = 0;
+  private ownBurstMessages = 0;
 
   private readonly runStartMono: number;
   private priorObservedMs = 0;
@@ -184,7 +146,7 @@ export class DiagnosticsCollector {
     this.maxEventsRetained = Math.max(1, Math.floor(options.maxEventsRetained));
     this.drops = new RingBuffer(this.maxEventsRetained);
     this.connections = new RingBuffer(this.maxEventsRetained);
-    this.reconnectFailureHistory = new RingBuffer(this.maxEventsRetained);
+    this.failures = new RingBuffer(this.maxEventsRetained);
     this.systemEvents = new RingBuffer(this.maxEventsRetained);
     this.runStartMono = this.clock.monotonic();
     this.firstObservedAtWall = this.clock.now();
@@ -201,26 +163,11 @@ export class DiagnosticsCollector {
     const monoMs = this.clock.monotonic();
     const wallMs = this.clock.now();
     const error = normaliseError(input.error);
-    let duration: number | null = null;
-    let sessionStartedAt: string | null = null;
-    if (this.connected && this.sessionStartMono !== null) {
-      duration = msToSeconds(monoMs - this.sessionStartMono);
-      sessionStartedAt = this.sessionStartIso;
-      this.endSession(duration);
-      this.totalDisconnects++;
-    }
-    this.connected = false;
-    this.sessionStartMono = null;
-    this.sessionStartWall = null;
-    this.sessionStartIso = null;
-    this.currentUptimeSeconds = 0;
-    if (this.outageStartMono === null) {
-      this.outageStartMono = monoMs;
-      this.outageAttempts = 0;
-    }
-    this.totalConnectionDrops++;
-    bump(this.dropsByError, error.name);
-    bump(this.awsErrorCounts, error.name);
+    const end = this.sessions.drop(monoMs);
+    if (end.durationSeconds !== null) this.counters.add('totalDisconnects');
+    this.counters.add('totalConnectionDrops');
+    this.counters.bump('dropsByError', error.name);
+    this.counters.bump('awsErrorCounts', error.name);
     this.lastDropWall = wallMs;
     const currentEpoch = this.configEpochs.newest();
     const event: ConnectionDropEvent = {
@@ -229,29 +176,15 @@ export class DiagnosticsCollector {
       error_message: error.message,
       error_code: error.code,
       reconnect_attempt: countOrZero(input.reconnectAttempt),
-      duration_connected_seconds: duration,
+      duration_connected_seconds: end.durationSeconds,
       active_subscriptions: countOrZero(input.activeSubscriptions),
       queued_commands: countOrZero(input.queuedCommands),
-      session_started_at: sessionStartedAt,
+      session_started_at: end.startedAtWall === null ? null : isoUtc(end.startedAtWall),
       config_epoch: currentEpoch ? currentEpoch.index : null,
-      messages_before: this.messagesInLastFiveMinutes(monoMs),
-      credential_age_seconds:
-        this.lastRenewalMono === null ? null : msToSeconds(monoMs - this.lastRenewalMono),
+      messages_before: this.load.lastFiveMinutes(monoMs),
+      credential_age_seconds: this.credentialAgeSeconds(monoMs),
     };
     this.drops.push({ event, wallMs, monoMs });
-    this.log?.warn(
-      {
-        errorName: event.error_name,
-        errorCode: event.error_code,
-        connectedSeconds: duration,
-        connectedAt: sessionStartedAt,
-        sessionPresent: duration === null ? null : this.sessionPresent,
-        reconnectAttempt: event.reconnect_attempt,
-        messagesBefore: event.messages_before,
-        credentialAgeSeconds: event.credential_age_seconds,
-      },
-      `cloud connection dropped: ${event.error_name}${duration === null ? ' (link was already down)' : ` after ${formatDuration(duration)} connected`}`,
-    );
     for (const listener of this.dropListeners) {
       try {
         listener({ ...event });
@@ -271,89 +204,73 @@ export class DiagnosticsCollector {
   }): ConnectionEvent {
     const monoMs = this.clock.monotonic();
     const wallMs = this.clock.now();
-    if (this.connected && this.sessionStartMono !== null) {
-      // A new connection replaced a live one without a drop (e.g. a deliberate rebuild): that session ended.
-      this.endSession(msToSeconds(monoMs - this.sessionStartMono));
-    }
     const eventType: ConnectionEventType = ['connected', 'resumed', 'deep_reconnected'].includes(
       input.eventType,
     )
       ? input.eventType
       : 'connected';
-    if (eventType === 'connected') this.totalConnections++;
-    else this.connectionRecovered++;
-    let timeToReconnect: number | null = null;
-    let attemptsTaken: number | null = null;
-    if (this.outageStartMono !== null) {
-      timeToReconnect = msToSeconds(monoMs - this.outageStartMono);
-      attemptsTaken = Math.max(1, this.outageAttempts, countOrZero(input.attemptNumber));
-      bump(this.attemptDistribution, attemptBucket(attemptsTaken));
+    if (eventType === 'connected') this.counters.add('totalConnections');
+    else this.counters.add('connectionRecovered');
+    const outcome = this.sessions.connect(
+      monoMs,
+      wallMs,
+      input.sessionPresent === true,
+      countOrZero(input.attemptNumber),
+    );
+    if (outcome.attemptsTaken !== null) {
+      this.counters.bump('attemptDistribution', attemptBucket(outcome.attemptsTaken));
     }
-    this.outageStartMono = null;
-    this.outageAttempts = 0;
-    this.connected = true;
-    this.sessionStartMono = monoMs;
-    this.sessionStartWall = wallMs;
-    const timestamp = isoUtc(wallMs);
-    this.sessionStartIso = timestamp;
-    this.sessionPresent = input.sessionPresent === true;
-    this.currentUptimeSeconds = 0;
     this.lastSuccessWall = wallMs;
+    this.lastSuccessMono = monoMs;
     const event: ConnectionEvent = {
-      timestamp,
+      timestamp: isoUtc(wallMs),
       event_type: eventType,
       session_present: input.sessionPresent === true,
       return_code: typeof input.returnCode === 'number' ? input.returnCode : null,
       attempt_number: countOrZero(input.attemptNumber),
-      time_to_reconnect_seconds: timeToReconnect,
-      reconnect_attempts: attemptsTaken,
+      time_to_reconnect_seconds: outcome.timeToReconnectSeconds,
+      reconnect_attempts: outcome.attemptsTaken,
     };
     this.connections.push({ event, wallMs, monoMs });
-    this.log?.info(
-      {
-        eventType,
-        sessionPresent: event.session_present,
-        timeToReconnectSeconds: timeToReconnect,
-        attemptsTaken,
-      },
-      timeToReconnect === null
-        ? `cloud connection ${eventType}`
-        : `cloud connection ${eventType} after ${formatDuration(timeToReconnect)} (${attemptsTaken} attempt${attemptsTaken === 1 ? '' : 's'})`,
-    );
     this.emitChange('connection');
     return { ...event };
   }
 
   recordReconnectAttempt(input: { attempt: number; deep: boolean }): void {
-    this.totalReconnectAttempts++;
-    if (input.deep) this.deepReconnectAttempts++;
-    if (!this.connected) this.outageAttempts++;
+    this.counters.add('totalReconnectAttempts');
+    if (input.deep) this.counters.add('deepReconnectAttempts');
+    this.sessions.attempt();
   }
 
-  recordReconnectFailure(input: { attempt: number; deep: boolean; error: CloudError }): void {
+  recordReconnectFailure(input: {
+    attempt: number;
+    deep: boolean;
+    error: CloudError;
+    credentialAgeSeconds?: number | null;
+  }): void {
     const error = normaliseError(input.error);
-    this.reconnectFailures++;
-    bump(this.reconnectFailuresByError, error.name);
-    bump(this.awsErrorCounts, error.name);
-    this.reconnectFailureHistory.push({
+    this.counters.add('reconnectFailures');
+    this.counters.bump('reconnectFailuresByError', error.name);
+    this.counters.bump('awsErrorCounts', error.name);
+    const monoMs = this.clock.monotonic();
+    const age = input.credentialAgeSeconds;
+    this.failures.push({
       wallMs: this.clock.now(),
-      monoMs: this.clock.monotonic(),
+      monoMs,
       attempt: countOrZero(input.attempt),
       deep: input.deep === true,
       error,
+      credentialAgeSeconds:
+        typeof age === 'number' && Number.isFinite(age) && age >= 0 ? age : this.credentialAgeSeconds(monoMs),
     });
-    this.log?.info(
-      { errorName: error.name, errorCode: error.code, attempt: input.attempt, deep: input.deep },
-      `cloud reconnect attempt ${input.attempt} failed: ${error.name}`,
-    );
     this.emitChange('reconnect_failure');
   }
 
   /** New AWS credentials were obtained (first sign-in included). Not a drop: the link stays up. */
   recordCredentialRenewal(input: { planned: boolean; reason: string }): void {
     const monoMs = this.clock.monotonic();
-    this.credentialRenewals++;
-    if (!input.planned) this.unplannedCredentialRenewals++;
+    this.counters.add('credentialRenewals');
+    if (!input.planned) this.counters.add('unplannedCredentialRenewals');
     this.lastRenewalMono = monoMs;
     this.renewals.push({
       wallMs: this.clock.now(),
@@ -361,53 +278,36 @@ export class DiagnosticsCollector {
       planned: input.planned === true,
       reason: String(input.reason),
     });
-    this.log?.debug({ planned: input.planned, reason: input.reason }, 'cloud credentials renewed');
     this.emitChange('credential_renewal');
   }
 
   /** A publish request: sent now (`queued: false`) or put in the offline queue. Not the load series. */
   recordPublish(input: { queued: boolean }): void {
-    if (input.queued) this.messagesQueued++;
-    else this.messagesPublished++;
+    this.counters.add(input.queued ? 'messagesQueued' : 'messagesPublished');
   }
 
   /** One message on the wire; cheap, called for every message in or out. */
   recordMessage(direction: 'in' | 'out'): void {
-    if (direction === 'in') this.messagesIn++;
-    else this.messagesOut++;
+    this.counters.add(direction === 'in' ? 'messagesIn' : 'messagesOut');
     const monoMs = this.clock.monotonic();
-    const minute = Math.floor(monoMs / 60_000);
-    const slot = minute % 5;
-    if (this.minuteOf[slot] !== minute) {
-      this.minuteOf[slot] = minute;
-      this.minuteCount[slot] = 0;
+    // The bridge's own requests after a (re)connect and their echoes are not load on the link.
+    if (this.lastSuccessMono !== null && monoMs - this.lastSuccessMono < OWN_BURST_MS) {
+      this.ownBurstMessages++;
+      return;
     }
-    this.minuteCount[slot] = (this.minuteCount[slot] ?? 0) + 1;
-    const bin = Math.floor(monoMs / LOAD_BIN_MS);
-    let current = this.currentLoadBin;
-    if (current === null || current.bin !== bin) {
-      const binStartMono = bin * LOAD_BIN_MS;
-      current = {
-        bin,
-        monoMs: binStartMono,
-        wallMs: this.clock.now() - (monoMs - binStartMono),
-        messages: 0,
-      };
-      this.currentLoadBin = current;
-      this.loadBins.push(current);
-    }
-    current.messages++;
+    this.load.record(monoMs, this.clock.now());
   }
 
   recordSystemEvent(input: { kind: SystemEventKind; detail: string }): void {
-    this.systemEventCount++;
-    bump(this.systemEventsByKind, input.kind);
+    this.counters.add('systemEvents');
+    this.counters.bump('systemEventsByKind', input.kind);
     this.systemEvents.push({
       wallMs: this.clock.now(),
       monoMs: this.clock.monotonic(),
       kind: input.kind,
       detail: String(input.detail),
     });
+    // Nothing else logs host events: this line is the only trace of them in the log.
     this.log?.info({ kind: input.kind }, `host event: ${input.kind}: ${input.detail}`);
     this.emitChange('system_event');
   }
@@ -433,79 +333,88 @@ export class DiagnosticsCollector {
       index: this.nextConfigEpoch++,
       settings: clean,
     });
-    this.log?.info({ settings: clean }, 'diagnostics: new configuration epoch');
     this.emitChange('config_epoch');
   }
 
   recordCommandRefused(reason: string): void {
-    bump(this.commandsRefusedByReason, String(reason));
+    this.counters.bump('commandsRefusedByReason', String(reason));
   }
 
   recordQueueDrop(reason: 'overflow' | 'expired'): void {
-    if (reason === 'overflow') this.queueDroppedOverflow++;
-    else this.queueDroppedExpired++;
+    this.counters.add(reason === 'overflow' ? 'queueDroppedOverflow' : 'queueDroppedExpired');
   }
 
   // ---- reading ---------------------------------------------------------------------------------
 
-  /** Refreshes `current_session_uptime_seconds` (kept for nwp500-python parity; getMetrics does it too). */
-  updateMetrics(): void {
-    this.currentUptimeSeconds =
-      this.connected && this.sessionStartMono !== null
-        ? msToSeconds(this.clock.monotonic() - this.sessionStartMono)
-        : 0;
-  }
+  /** Kept for nwp500-python parity: the uptime is computed on every read, so there is nothing to refresh. */
+  updateMetrics(): void {}
 
   /** A fresh copy every call, keys in nwp500-python's order. */
   getMetrics(): MqttMetrics {
-    this.updateMetrics();
     const distribution: Record<string, number> = {};
     for (const bucket of ATTEMPT_BUCKETS) {
-      const n = this.attemptDistribution.get(bucket);
+      const n = this.counters.keyCount('attemptDistribution', bucket);
       if (n) distribution[bucket] = n;
     }
+    const s = this.sessions.stats();
+    const c = this.counters;
     return {
-      total_connections: this.totalConnections,
-      total_disconnects: this.totalDisconnects,
-      total_connection_drops: this.totalConnectionDrops,
-      total_reconnect_attempts: this.totalReconnectAttempts,
-      longest_session_seconds: this.sessionMaxSeconds,
-      shortest_session_seconds: this.sessionMinSeconds,
-      average_session_seconds:
-        this.sessionCount === 0 ? 0 : round3(this.sessionSumSeconds / this.sessionCount),
-      current_session_uptime_seconds: this.currentUptimeSeconds,
-      connection_drops_by_error: sortedByCount(this.dropsByError),
+      total_connections: c.get('totalConnections'),
+      total_disconnects: c.get('totalDisconnects'),
+      total_connection_drops: c.get('totalConnectionDrops'),
+      total_reconnect_attempts: c.get('totalReconnectAttempts'),
+      longest_session_seconds: s.maxSeconds,
+      shortest_session_seconds: s.minSeconds,
+      average_session_seconds: s.count === 0 ? 0 : Math.round((s.sumSeconds / s.count) * 1000) / 1000,
+      current_session_uptime_seconds: this.sessions.uptimeSeconds(this.clock.monotonic()),
+      connection_drops_by_error: c.byKey('dropsByError'),
       reconnection_attempts_distribution: distribution,
       last_drop_timestamp: this.lastDropWall === null ? null : isoUtc(this.lastDropWall),
       last_successful_connect_timestamp: this.lastSuccessWall === null ? null : isoUtc(this.lastSuccessWall),
-      connection_recovered: this.connectionRecovered,
-      messages_published: this.messagesPublished,
-      messages_queued: this.messagesQueued,
+      connection_recovered: c.get('connectionRecovered'),
+      messages_published: c.get('messagesPublished'),
+      messages_queued: c.get('messagesQueued'),
     };
   }
 
   getCounters(): CollectorCounters {
     const monoMs = this.clock.monotonic();
+    const c = this.counters;
     return {
-      connected: this.connected,
-      current_outage_seconds:
-        this.outageStartMono === null ? null : msToSeconds(monoMs - this.outageStartMono),
-      current_outage_attempts: this.outageAttempts,
-      observed_hours: round3(this.observedMs() / 3_600_000),
-      messages_in: this.messagesIn,
-      messages_out: this.messagesOut,
-      deep_reconnect_attempts: this.deepReconnectAttempts,
-      reconnect_failures: this.reconnectFailures,
-      reconnect_failures_by_error: sortedByCount(this.reconnectFailuresByError),
-      credential_renewals: this.credentialRenewals,
-      unplanned_credential_renewals: this.unplannedCredentialRenewals,
-      commands_refused: sum(this.commandsRefusedByReason),
-      commands_refused_by_reason: sortedByCount(this.commandsRefusedByReason),
-      queue_dropped_overflow: this.queueDroppedOverflow,
-      queue_dropped_expired: this.queueDroppedExpired,
-      system_events: this.systemEventCount,
-      system_events_by_kind: sortedByCount(this.systemEventsByKind),
+      connected: this.sessions.connected,
+      current_outage_seconds: this.sessions.outageSeconds(monoMs),
+      current_outage_attempts: this.sessions.outageAttempts(),
+      observed_hours: Math.round(this.observedMs() / 3600) / 1000,
+      messages_in: c.get('messagesIn'),
+      messages_out: c.get('messagesOut'),
+      deep_reconnect_attempts: c.get('deepReconnectAttempts'),
+      reconnect_failures: c.get('reconnectFailures'),
+      reconnect_failures_by_error: c.byKey('reconnectFailuresByError'),
+      credential_renewals: c.get('credentialRenewals'),
+      unplanned_credential_renewals: c.get('unplannedCredentialRenewals'),
+      commands_refused: c.sumOf('commandsRefusedByReason'),
+      commands_refused_by_reason: c.byKey('commandsRefusedByReason'),
+      queue_dropped_overflow: c.get('queueDroppedOverflow'),
+      queue_dropped_expired: c.get('queueDroppedExpired'),
+      system_events: c.get('systemEvents'),
+      system_events_by_kind: c.byKey('systemEventsByKind'),
     };
+  }
+
+  /** Every count and rate, from the one function everything that shows them uses. */
+  numbers(): DiagnosticsNumbers {
+    return numbersOf({
+      metrics: this.getMetrics(),
+      counters: this.getCounters(),
+      sessionsEnded: this.sessions.stats().count,
+      dropWallMs: this.drops.toArray().map((d) => d.wallMs),
+      nowWallMs: this.clock.now(),
+    });
+  }
+
+  /** Messages kept out of the load series as the bridge's own post-reconnect burst. */
+  ownBurstMessageCount(): number {
+    return this.ownBurstMessages;
   }
 
   getRecentDrops(limit = 10): ConnectionDropEvent[] {
@@ -517,12 +426,12 @@ export class DiagnosticsCollector {
   }
 
   isConnected(): boolean {
-    return this.connected;
+    return this.sessions.connected;
   }
 
   /** Wall-clock ms at which the current session started; null while disconnected. */
   currentSessionStartedAt(): number | null {
-    return this.connected ? this.sessionStartWall : null;
+    return this.sessions.startedAtWall();
   }
 
   /** Hours the bridge has been watching, over all runs restored from disk. */
@@ -545,22 +454,68 @@ export class DiagnosticsCollector {
     };
   }
 
+  /** nwp500-python's six export keys, same names and shapes. */
   exportObject(): CollectorExport {
+    const s = this.sessions.stats();
     return {
       timestamp: isoUtc(this.clock.now()),
       metrics: this.getMetrics(),
       recent_drops: this.getRecentDrops(EXPORT_EVENTS),
       recent_connections: this.getRecentConnections(EXPORT_EVENTS),
-      aws_error_counts: sortedByCount(this.awsErrorCounts),
-      session_history_summary: {
-        total_sessions: this.sessionCount,
-        sample_durations: this.sessionSamples.toArray(),
-      },
+      aws_error_counts: this.counters.byKey('awsErrorCounts'),
+      session_history_summary: { total_sessions: s.count, sample_durations: s.samples },
     };
   }
 
   exportJson(): string {
     return JSON.stringify(this.exportObject(), null, 2);
+  }
+
+  /** Every history the analysis reads, bounded, as the report carries it. */
+  history(): History {
+    const nowMono = this.clock.monotonic();
+    return {
+      version: HISTORY_VERSION,
+      mono_now_ms: nowMono,
+      now: isoUtc(this.clock.now()),
+      observed_hours: this.observedHours(),
+      first_observed_at: isoUtc(this.firstObservedAtWall),
+      connected: this.sessions.connected,
+      max_items: this.maxEventsRetained,
+      drops: this.drops.toArray().map((d) => ({ ...d.event, mono_ms: d.monoMs })),
+      connections: this.connections.toArray().map((c) => ({ ...c.event, mono_ms: c.monoMs })),
+      reconnect_failures: this.failures.toArray().map((f) => ({
+        timestamp: isoUtc(f.wallMs),
+        mono_ms: f.monoMs,
+        attempt: f.attempt,
+        deep: f.deep,
+        error_name: f.error.name,
+        error_code: f.error.code,
+        error_message: f.error.message,
+        credential_age_seconds: f.credentialAgeSeconds,
+      })),
+      system_events: this.systemEvents
+        .toArray()
+        .map((e) => ({ timestamp: isoUtc(e.wallMs), mono_ms: e.monoMs, kind: e.kind, detail: e.detail })),
+      config_epochs: this.configEpochs.toArray().map((e) => ({
+        index: e.index,
+        started_at: isoUtc(e.wallMs),
+        mono_ms: e.monoMs,
+        settings: { ...e.settings },
+      })),
+      credential_renewals: this.renewals.toArray().map((r) => ({
+        timestamp: isoUtc(r.wallMs),
+        mono_ms: r.monoMs,
+        planned: r.planned,
+        reason: r.reason,
+      })),
+      load: {
+        bin_seconds: LOAD_BIN_MS / 1000,
+        bins: this.load.bins
+          .toArray()
+          .map((b) => ({ start: isoUtc(b.wallMs), mono_ms: b.monoMs, messages: b.messages })),
+      },
+    };
   }
 
   /** Writes a human-readable summary to `write` (stdout by default) and to the log at info level. */
@@ -572,142 +527,38 @@ export class DiagnosticsCollector {
   }
 
   summaryLines(): string[] {
-    const m = this.getMetrics();
-    const c = this.getCounters();
-    const lines = [
-      '='.repeat(60),
-      'MQTT CONNECTION DIAGNOSTICS SUMMARY',
-      '='.repeat(60),
-      `Observed: ${c.observed_hours.toFixed(1)} h; link is ${c.connected ? 'up' : 'down'}`,
-      `Connections: ${m.total_connections}  Recoveries: ${m.connection_recovered}`,
-      `Drops: ${m.total_connection_drops}  Outages (disconnects): ${m.total_disconnects}`,
-      `Reconnect attempts: ${m.total_reconnect_attempts} (deep: ${c.deep_reconnect_attempts}, failed: ${c.reconnect_failures})`,
-    ];
-    if (this.sessionCount > 0) {
-      lines.push(
-        `Sessions ended: ${this.sessionCount}  longest ${formatDuration(m.longest_session_seconds)}, ` +
-          `shortest ${formatDuration(m.shortest_session_seconds ?? 0)}, average ${formatDuration(m.average_session_seconds)}`,
-      );
-    }
-    lines.push(`Current session uptime: ${formatDuration(m.current_session_uptime_seconds)}`);
-    const byError = Object.entries(m.connection_drops_by_error);
-    if (byError.length > 0) {
-      lines.push('Drops by error:');
-      for (const [name, n] of byError) lines.push(`  ${name}: ${n}`);
-    }
-    const distribution = Object.entries(m.reconnection_attempts_distribution);
-    if (distribution.length > 0) {
-      lines.push('Attempts needed per recovery:');
-      for (const [bucket, n] of distribution) lines.push(`  ${bucket}: ${n}`);
-    }
-    lines.push(
-      `Messages: published ${m.messages_published}, queued ${m.messages_queued}, ` +
-        `on the wire in ${c.messages_in} / out ${c.messages_out}`,
-    );
-    lines.push('='.repeat(60));
-    return lines;
+    return summaryLines(this.numbers());
   }
 
   /** Everything the pattern analysis needs, on one monotonic timeline (restored events re-based). */
   analysisInput(options: { keepAliveSecs?: number | null; seed?: number } = {}): AnalysisInput {
-    const epochs = this.configEpochs.toArray();
-    const latestKeepAlive = epochs.at(-1)?.settings.keep_alive_secs;
-    return {
-      drops: this.drops.toArray().map((d) => ({
-        wallMs: d.wallMs,
-        monoMs: d.monoMs,
-        errorName: d.event.error_name,
-        lifetimeSeconds: d.event.duration_connected_seconds,
-        reconnectAttempt: d.event.reconnect_attempt,
-        messagesBefore: d.event.messages_before,
-      })),
-      connections: this.connections.toArray().map((c) => ({
-        wallMs: c.wallMs,
-        monoMs: c.monoMs,
-        eventType: c.event.event_type,
-        timeToReconnectSeconds: c.event.time_to_reconnect_seconds,
-      })),
-      reconnectFailures: this.reconnectFailureHistory.toArray().map((f) => ({
-        wallMs: f.wallMs,
-        monoMs: f.monoMs,
-        errorName: f.error.name,
-        deep: f.deep,
-      })),
-      loadBins: this.loadBins
-        .toArray()
-        .map((b) => ({ wallMs: b.wallMs, monoMs: b.monoMs, messages: b.messages })),
-      loadBinMs: LOAD_BIN_MS,
-      systemEvents: this.systemEvents.toArray().map((e) => ({
-        wallMs: e.wallMs,
-        monoMs: e.monoMs,
-        kind: e.kind,
-        detail: e.detail,
-      })),
-      configEpochs: epochs.map((e) => ({ wallMs: e.wallMs, monoMs: e.monoMs, settings: { ...e.settings } })),
-      credentialRenewals: this.renewals.toArray().map((r) => ({
-        wallMs: r.wallMs,
-        monoMs: r.monoMs,
-        planned: r.planned,
-        reason: r.reason,
-      })),
-      hoursCollected: this.observedHours(),
-      nowMonoMs: this.clock.monotonic(),
-      nowWallMs: this.clock.now(),
-      connected: this.connected,
-      keepAliveSecs: options.keepAliveSecs ?? (typeof latestKeepAlive === 'number' ? latestKeepAlive : null),
-      ...(options.seed === undefined ? {} : { seed: options.seed }),
-    };
+    const input = analysisInputOf(this.history(), options.seed === undefined ? {} : { seed: options.seed });
+    return options.keepAliveSecs == null ? input : { ...input, keepAliveSecs: options.keepAliveSecs };
   }
 
   // ---- persistence -----------------------------------------------------------------------------
 
   snapshot(): CollectorSnapshot {
+    const { counters, keyed } = this.counters.snapshot();
     return {
       version: SNAPSHOT_VERSION,
       savedAtWallMs: this.clock.now(),
       firstObservedAtWallMs: this.firstObservedAtWall,
       observedMs: this.observedMs(),
-      counters: {
-        totalConnections: this.totalConnections,
-        totalDisconnects: this.totalDisconnects,
-        totalConnectionDrops: this.totalConnectionDrops,
-        totalReconnectAttempts: this.totalReconnectAttempts,
-        deepReconnectAttempts: this.deepReconnectAttempts,
-        reconnectFailures: this.reconnectFailures,
-        connectionRecovered: this.connectionRecovered,
-        messagesPublished: this.messagesPublished,
-        messagesQueued: this.messagesQueued,
-        messagesIn: this.messagesIn,
-        messagesOut: this.messagesOut,
-        credentialRenewals: this.credentialRenewals,
-        unplannedCredentialRenewals: this.unplannedCredentialRenewals,
-        queueDroppedOverflow: this.queueDroppedOverflow,
-        queueDroppedExpired: this.queueDroppedExpired,
-        systemEvents: this.systemEventCount,
-      },
-      dropsByError: Object.fromEntries(this.dropsByError),
-      awsErrorCounts: Object.fromEntries(this.awsErrorCounts),
-      reconnectFailuresByError: Object.fromEntries(this.reconnectFailuresByError),
-      commandsRefusedByReason: Object.fromEntries(this.commandsRefusedByReason),
-      systemEventsByKind: Object.fromEntries(this.systemEventsByKind),
-      attemptDistribution: Object.fromEntries(this.attemptDistribution),
-      sessions: {
-        count: this.sessionCount,
-        sumSeconds: this.sessionSumSeconds,
-        minSeconds: this.sessionMinSeconds,
-        maxSeconds: this.sessionMaxSeconds,
-        samples: this.sessionSamples.toArray(),
-      },
+      counters,
+      ...keyed,
+      sessions: this.sessions.stats(),
       lastDropWallMs: this.lastDropWall,
       lastSuccessWallMs: this.lastSuccessWall,
       nextConfigEpoch: this.nextConfigEpoch,
       drops: this.drops.toArray().map((d) => ({ wallMs: d.wallMs, event: { ...d.event } })),
       connections: this.connections.toArray().map((c) => ({ wallMs: c.wallMs, event: { ...c.event } })),
-      reconnectFailures: this.reconnectFailureHistory.toArray().map((f) => ({
+      reconnectFailures: this.failures.toArray().map((f) => ({
         wallMs: f.wallMs,
         attempt: f.attempt,
         deep: f.deep,
         error: { ...f.error },
+        credentialAgeSeconds: f.credentialAgeSeconds,
       })),
       systemEvents: this.systemEvents
         .toArray()
@@ -718,7 +569,7 @@ export class DiagnosticsCollector {
       credentialRenewals: this.renewals
         .toArray()
         .map((r) => ({ wallMs: r.wallMs, planned: r.planned, reason: r.reason })),
-      loadBins: this.loadBins.toArray().map((b) => ({ wallMs: b.wallMs, messages: b.messages })),
+      loadBins: this.load.bins.toArray().map((b) => ({ wallMs: b.wallMs, messages: b.messages })),
     };
   }
 
@@ -731,45 +582,8 @@ export class DiagnosticsCollector {
   restore(snapshot: CollectorSnapshot): void {
     const offset = this.clock.now() - this.clock.monotonic();
     const toMono = (wallMs: number): number => wallMs - offset;
-    const c = snapshot.counters;
-    this.totalConnections += c.totalConnections;
-    this.totalDisconnects += c.totalDisconnects;
-    this.totalConnectionDrops += c.totalConnectionDrops;
-    this.totalReconnectAttempts += c.totalReconnectAttempts;
-    this.deepReconnectAttempts += c.deepReconnectAttempts;
-    this.reconnectFailures += c.reconnectFailures;
-    this.connectionRecovered += c.connectionRecovered;
-    this.messagesPublished += c.messagesPublished;
-    this.messagesQueued += c.messagesQueued;
-    this.messagesIn += c.messagesIn;
-    this.messagesOut += c.messagesOut;
-    this.credentialRenewals += c.credentialRenewals;
-    this.unplannedCredentialRenewals += c.unplannedCredentialRenewals;
-    this.queueDroppedOverflow += c.queueDroppedOverflow;
-    this.queueDroppedExpired += c.queueDroppedExpired;
-    this.systemEventCount += c.systemEvents;
-    mergeCounts(this.dropsByError, snapshot.dropsByError);
-    mergeCounts(this.awsErrorCounts, snapshot.awsErrorCounts);
-    mergeCounts(this.reconnectFailuresByError, snapshot.reconnectFailuresByError);
-    mergeCounts(this.commandsRefusedByReason, snapshot.commandsRefusedByReason);
-    mergeCounts(this.systemEventsByKind, snapshot.systemEventsByKind);
-    for (const bucket of ATTEMPT_BUCKETS) {
-      const n = snapshot.attemptDistribution[bucket];
-      if (n) this.attemptDistribution.set(bucket, (this.attemptDistribution.get(bucket) ?? 0) + n);
-    }
-
-    const s = snapshot.sessions;
-    this.sessionCount += s.count;
-    this.sessionSumSeconds += s.sumSeconds;
-    this.sessionMaxSeconds = Math.max(this.sessionMaxSeconds, s.maxSeconds);
-    if (s.minSeconds !== null) {
-      this.sessionMinSeconds =
-        this.sessionMinSeconds === null ? s.minSeconds : Math.min(this.sessionMinSeconds, s.minSeconds);
-    }
-    const ownSamples = this.sessionSamples.toArray();
-    this.sessionSamples.clear();
-    for (const d of [...s.samples, ...ownSamples]) this.sessionSamples.push(d);
-
+    this.counters.restore({ counters: snapshot.counters, keyed: snapshot });
+    this.sessions.restore(snapshot.sessions);
     this.lastDropWall = laterOf(snapshot.lastDropWallMs, this.lastDropWall);
     this.lastSuccessWall = laterOf(snapshot.lastSuccessWallMs, this.lastSuccessWall);
     this.firstObservedAtWall = Math.min(this.firstObservedAtWall, snapshot.firstObservedAtWallMs);
@@ -818,8 +632,15 @@ export class DiagnosticsCollector {
       })),
     );
     prependHistory(
-      this.reconnectFailureHistory,
-      snapshot.reconnectFailures.map((f) => ({ ...f, error: { ...f.error }, monoMs: toMono(f.wallMs) })),
+      this.failures,
+      snapshot.reconnectFailures.map((f) => ({
+        wallMs: f.wallMs,
+        monoMs: toMono(f.wallMs),
+        attempt: f.attempt,
+        deep: f.deep,
+        error: { ...f.error },
+        credentialAgeSeconds: f.credentialAgeSeconds ?? null,
+      })),
     );
     prependHistory(
       this.systemEvents,
@@ -829,14 +650,7 @@ export class DiagnosticsCollector {
       this.renewals,
       snapshot.credentialRenewals.map((r) => ({ ...r, monoMs: toMono(r.wallMs) })),
     );
-    const ownBins = this.loadBins.toArray();
-    this.loadBins.clear();
-    for (const b of snapshot.loadBins) {
-      const monoMs = toMono(b.wallMs);
-      // Restored bins never match this run's bin numbers, so new messages always open a new bin.
-      this.loadBins.push({ bin: Number.NaN, monoMs, wallMs: b.wallMs, messages: b.messages });
-    }
-    for (const b of ownBins) this.loadBins.push(b);
+    this.load.restore(snapshot.loadBins, toMono);
   }
 
   // ---- internals -------------------------------------------------------------------------------
@@ -845,23 +659,8 @@ export class DiagnosticsCollector {
     return this.priorObservedMs + Math.max(0, this.clock.monotonic() - this.runStartMono);
   }
 
-  private endSession(durationSeconds: number): void {
-    const d = Math.max(0, durationSeconds);
-    this.sessionCount++;
-    this.sessionSumSeconds += d;
-    this.sessionMaxSeconds = Math.max(this.sessionMaxSeconds, d);
-    this.sessionMinSeconds = this.sessionMinSeconds === null ? d : Math.min(this.sessionMinSeconds, d);
-    this.sessionSamples.push(d);
-  }
-
-  private messagesInLastFiveMinutes(monoMs: number): number {
-    const minute = Math.floor(monoMs / 60_000);
-    let total = 0;
-    for (let slot = 0; slot < 5; slot++) {
-      const age = minute - (this.minuteOf[slot] ?? -1);
-      if (age >= 0 && age < 5) total += this.minuteCount[slot] ?? 0;
-    }
-    return total;
+  private credentialAgeSeconds(monoMs: number): number | null {
+    return this.lastRenewalMono === null ? null : msToSeconds(monoMs - this.lastRenewalMono);
   }
 
   private emitChange(kind: ChangeKind): void {
@@ -895,35 +694,6 @@ function attemptBucket(attempts: number): AttemptBucket {
   return '11+';
 }
 
-function bump(map: Map<string, number>, key: string): void {
-  const existing = map.get(key);
-  if (existing !== undefined) {
-    map.set(key, existing + 1);
-    return;
-  }
-  const target = map.size >= MAX_DISTINCT_KEYS ? OVERFLOW_KEY : key;
-  map.set(target, (map.get(target) ?? 0) + 1);
-}
-
-function mergeCounts(map: Map<string, number>, counts: Record<string, number>): void {
-  for (const [key, n] of Object.entries(counts)) {
-    const target = map.has(key) || map.size < MAX_DISTINCT_KEYS ? key : OVERFLOW_KEY;
-    map.set(target, (map.get(target) ?? 0) + n);
-  }
-}
-
-function sortedByCount(map: Map<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [key, n] of [...map].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) out[key] = n;
-  return out;
-}
-
-function sum(map: Map<string, number>): number {
-  let total = 0;
-  for (const n of map.values()) total += n;
-  return total;
-}
-
 function laterOf(a: number | null, b: number | null): number | null {
   if (a === null) return b;
   if (b === null) return a;
@@ -939,17 +709,4 @@ function prependHistory<T>(
   ring.clear();
   for (const item of restored) ring.push(item);
   for (const item of own) ring.push(adjustOwn(item));
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
-}
-
-/** "42 s", "20.0 min", "24.0 h": the unit people would say. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return 'n/a';
-  if (seconds < 120) return `${round3(seconds)} s`;
-  if (seconds < 2 * 3600) return `${(seconds / 60).toFixed(1)} min`;
-  if (seconds < 3 * 86_400) return `${(seconds / 3600).toFixed(1)} h`;
-  return `${(seconds / 86_400).toFixed(1)} d`;
 }

@@ -4,6 +4,8 @@
 import type { At, Clean, Drop } from './analysisInput.js';
 import type { Analysis } from './analysisTypes.js';
 import { errorMeaning } from './errorMeanings.js';
+import { plural } from './format.js';
+import { perDay } from './numbers.js';
 import { comparePoissonRates, median, seededRandom, sig, spearman } from './stats.js';
 import {
   DAY_S,
@@ -70,7 +72,7 @@ export interface LoadResult {
   meanPerBin: number;
 }
 
-/** aws-crt.md §5 step 5: load in the bins that hold an episode start (and the bin before) vs overall. */
+/** Load in the bins that hold an episode start (and the bin before) vs overall. */
 export function loadCorrelation(ctx: Context, episodes: Episode[]): LoadResult {
   const { c, evidence } = ctx;
   const none: LoadResult = {
@@ -229,9 +231,9 @@ export function reconnectHealth(ctx: Context): ReconnectHealth {
   evidence.outages = outageStarts.length;
   evidence.unrecovered_outages = unrecovered + (lastUnrecovered ? 1 : 0);
   evidence.median_time_to_reconnect_s = sig(median(times));
-  evidence.reconnect_failures = c.failures.length;
+  evidence.reconnect_failures_analysed = c.failures.length;
   evidence.upgrade_failures = totalUpgradeFailures;
-  evidence.credential_renewals = c.renewals.length;
+  evidence.credential_renewals_analysed = c.renewals.length;
   if (totalUpgradeFailures >= 2) {
     labels.add('credentials_or_clock');
     ctx.advice.push(
@@ -265,7 +267,7 @@ export function epochsOf(ctx: Context): Analysis['epochs'] {
       settings: { ...epoch.settings },
       hours: Number(hours.toFixed(2)),
       drops,
-      dropsPerDay: hours > 0 ? Number(((drops / hours) * 24).toFixed(2)) : 0,
+      dropsPerDay: perDay(drops, hours),
     });
   });
   evidence.config_epochs = spans.length;
@@ -326,7 +328,7 @@ export function buildChecklist(
   list.push({
     item: 'At least 24 hours of baseline collected',
     answer: c.hours >= 24 ? 'yes' : 'no',
-    detail: `${c.hours.toFixed(1)} hours observed, ${c.drops.length} drops recorded`,
+    detail: `${c.hours.toFixed(1)} hours observed, ${plural(c.drops.length, 'drop')} recorded`,
   });
   if (c.renewals.length === 0) {
     list.push({
@@ -340,8 +342,8 @@ export function buildChecklist(
       answer: reconnect.upgradeFailuresAfterRenewal === 0 ? 'yes' : 'no',
       detail:
         reconnect.upgradeFailuresAfterRenewal === 0
-          ? `${c.renewals.length} renewals recorded, no WEBSOCKET_UPGRADE_FAILURE after them`
-          : `${reconnect.upgradeFailuresAfterRenewal} WEBSOCKET_UPGRADE_FAILURE after renewals began (${c.renewals.length} renewals)`,
+          ? `${plural(c.renewals.length, 'renewal')} recorded, no WEBSOCKET_UPGRADE_FAILURE after them`
+          : `${reconnect.upgradeFailuresAfterRenewal} WEBSOCKET_UPGRADE_FAILURE after renewals began (${plural(c.renewals.length, 'renewal')})`,
     });
   }
   const ttr = Number.isFinite(reconnect.medianTimeToReconnect)

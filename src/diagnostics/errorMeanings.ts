@@ -1,4 +1,4 @@
-// What each cloud error name means in practice (aws-crt.md §0 item 3 and §1c), in words a user
+// What each cloud error name means in practice, in words a user
 // can act on, so an error breakdown explains itself.
 
 const MEANINGS: Readonly<Record<string, string>> = {

@@ -1,5 +1,5 @@
 // Explains a history of cloud-link drops: classifies their timing, lifetimes, error names, load and
-// host events (aws-crt.md §5) into a verdict people can act on. Pure, deterministic, never throws.
+// host events into a verdict people can act on. Pure, deterministic, never throws.
 
 import { type At, type Clean, sanitize } from './analysisInput.js';
 import type { Analysis, AnalysisInput } from './analysisTypes.js';
@@ -17,6 +17,8 @@ import {
   reconnectHealth,
   systemEventCorrelation,
 } from './dropEvidence.js';
+import { plural } from './format.js';
+import { perDay } from './numbers.js';
 import {
   burstiness,
   coefficientOfVariation,
@@ -81,10 +83,10 @@ function analyze(c: Clean): Analysis {
   const hoursText = c.hours.toFixed(1);
 
   evidence.hours_observed = sig(c.hours);
-  evidence.drops = n;
+  evidence.drops_analysed = n;
   evidence.episodes = episodes.length;
   evidence.gaps = gapsS.length;
-  evidence.drops_per_day = c.hours > 0 ? sig((n / c.hours) * 24) : null;
+  evidence.drops_per_day = perDay(n, c.hours);
   evidence.keep_alive_secs = c.keepAlive;
   evidence.connected = c.connected;
 
@@ -177,10 +179,8 @@ function analyze(c: Clean): Analysis {
 
   // The verdict: the most specific explanation the evidence supports.
   const base = { labels: [...labels], checklist, epochs, errorBreakdown, evidence };
-  const perDay = c.hours > 0 ? (n / c.hours) * 24 : Number.NaN;
-  const perDayText = Number.isFinite(perDay)
-    ? `~${perDay < 10 ? perDay.toFixed(1) : Math.round(perDay)} per day`
-    : '';
+  const rate = perDay(n, c.hours);
+  const perDayText = rate === null ? `${plural(n, 'drop')} in ${hoursText} h` : `~${rate} per day`;
   const quality = (strongP: number): Analysis['confidence'] =>
     episodes.length >= 10 && strongP < 0.001 ? 'high' : episodes.length >= MIN_DROPS ? 'medium' : 'low';
 
@@ -230,20 +230,25 @@ function analyze(c: Clean): Analysis {
         title:
           n === 0
             ? `Stable: no drops in ${hoursText} hours`
-            : `Stable: no drops in the last ${quietHours.toFixed(1)} hours (${n} drop${n === 1 ? '' : 's'} in ${hoursText} hours)`,
+            : `Stable: no drops in the last ${quietHours.toFixed(1)} hours (${plural(n, 'drop')} in ${hoursText} hours)`,
         likelyCause: 'The cloud link is holding.',
         advice: ['Nothing to do. The bridge keeps watching and will explain any new drops.'],
         confidence: c.hours >= 72 ? 'high' : 'medium',
       });
     }
-    const needed = Math.max(MIN_DROPS - n, MIN_GAPS + 1 - episodes.length, 0);
+    const dropsNeeded = Math.max(MIN_DROPS - n, 0);
+    const episodesNeeded = Math.max(MIN_GAPS + 1 - episodes.length, 0);
+    const missing = [
+      ...(dropsNeeded > 0 ? [`${plural(dropsNeeded, 'more drop')}`] : []),
+      ...(episodesNeeded > 0 ? [`${plural(episodesNeeded, 'more separate episode')}`] : []),
+    ].join(' and ');
     return finish(ctx, base, {
       verdict: 'collecting_baseline',
-      title: `Collecting baseline: ${n} drop${n === 1 ? '' : 's'} in ${hoursText} hours`,
+      title: `Collecting baseline: ${plural(n, 'drop')} in ${hoursText} hours`,
       likelyCause:
         n === 0
           ? 'No drops yet; 24 hours without a drop will count as stable.'
-          : `Too few drops to see a pattern yet (at least ${MIN_DROPS} drops in ${MIN_GAPS + 1} separate episodes are needed; ${needed} more).`,
+          : `Too few drops to see a pattern yet: at least ${MIN_DROPS} drops in ${MIN_GAPS + 1} separate episodes (drops more than a minute apart) are needed; ${missing} to go.`,
       advice: [
         'Leave the bridge running; the verdict improves as drops and hours accumulate (about 10 drops give a confident answer).',
       ],

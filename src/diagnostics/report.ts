@@ -4,7 +4,9 @@
 import { z } from 'zod';
 import { pseudonym, pseudonymDigest, type Redactor } from '../util/redact.js';
 import type { DiagnosticsCollector } from './collector.js';
-import { type Analysis, analysisSchema } from './patterns.js';
+import { analysisInputOf, historySchema } from './history.js';
+import { diagnosticsNumbersSchema, numbersOfReport } from './numbers.js';
+import { type Analysis, analysisSchema, analyzeDrops } from './patterns.js';
 import {
   type CloudError,
   cloudErrorSchema,
@@ -87,8 +89,15 @@ const deviceSchema = z.object({
   firmware: z.string().nullable(),
 });
 
+/** 2: adds `numbers` and `history` (every history the analysis reads), so a report can be re-analysed. */
+export const EXPORT_VERSION = 2;
+
 export const diagnosticsReportSchema = collectorExportSchema.extend({
+  export_version: z.literal(EXPORT_VERSION),
   counters: collectorCountersSchema,
+  /** Every count and rate shown anywhere (page, entities, /metrics), from one function. */
+  numbers: diagnosticsNumbersSchema,
+  history: historySchema,
   analysis: analysisSchema,
   bridge: bridgeSchema,
   devices: z.array(deviceSchema),
@@ -140,13 +149,16 @@ export function clientIdPseudonym(clientId: string): string {
 
 export function buildReport(input: {
   collector: DiagnosticsCollector;
-  analysis: Analysis;
+  /** Defaults to the analysis of the report's own history (what `analyze FILE` finds again). */
+  analysis?: Analysis;
   bridge: BridgeInfo;
   devices: DeviceSummary[];
   redactor: Redactor;
 }): DiagnosticsReport {
   const { bridge, redactor } = input;
   const exported = input.collector.exportObject();
+  const counters = input.collector.getCounters();
+  const history = input.collector.history();
   const config: Record<string, string | number | boolean | null> = {};
   for (const [key, value] of Object.entries(bridge.config ?? {})) {
     if (SECRET_LOOKING_KEY.test(key)) continue;
@@ -162,8 +174,12 @@ export function buildReport(input: {
   const clientId = bridge.cloud.client_id;
   const report: DiagnosticsReport = {
     ...exported,
-    counters: input.collector.getCounters(),
-    analysis: input.analysis,
+    export_version: EXPORT_VERSION,
+    counters,
+    // From the report's own parts, exactly as `analyze FILE` computes them again.
+    numbers: numbersOfReport({ ...exported, counters, history }),
+    history,
+    analysis: input.analysis ?? analyzeDrops(analysisInputOf(history)),
     bridge: {
       version: bridge.version,
       node: bridge.node,

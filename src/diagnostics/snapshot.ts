@@ -2,6 +2,8 @@
 // with wall-clock times only (monotonic values mean nothing in the next process).
 
 import { z } from 'zod';
+import { countersSchema, keyedCountersSchema } from './counters.js';
+import { sessionStatsSchema } from './sessions.js';
 import {
   cloudErrorSchema,
   connectionDropEventSchema,
@@ -13,7 +15,6 @@ export const SNAPSHOT_VERSION = 1;
 
 const count = z.number().int().nonnegative();
 const wallMs = z.number().refine(Number.isFinite, 'must be a finite number');
-const counts = z.record(z.string(), count);
 const settings = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
 export const collectorSnapshotSchema = z.object({
@@ -23,44 +24,23 @@ export const collectorSnapshotSchema = z.object({
   firstObservedAtWallMs: wallMs,
   /** Milliseconds the bridge was running and watching, summed over all runs so far. */
   observedMs: z.number().nonnegative(),
-  counters: z.object({
-    totalConnections: count,
-    totalDisconnects: count,
-    totalConnectionDrops: count,
-    totalReconnectAttempts: count,
-    deepReconnectAttempts: count,
-    reconnectFailures: count,
-    connectionRecovered: count,
-    messagesPublished: count,
-    messagesQueued: count,
-    messagesIn: count,
-    messagesOut: count,
-    credentialRenewals: count,
-    unplannedCredentialRenewals: count,
-    queueDroppedOverflow: count,
-    queueDroppedExpired: count,
-    systemEvents: count,
-  }),
-  dropsByError: counts,
-  awsErrorCounts: counts,
-  reconnectFailuresByError: counts,
-  commandsRefusedByReason: counts,
-  systemEventsByKind: counts,
-  attemptDistribution: counts,
-  sessions: z.object({
-    count,
-    sumSeconds: z.number().nonnegative(),
-    minSeconds: z.number().nonnegative().nullable(),
-    maxSeconds: z.number().nonnegative(),
-    samples: z.array(z.number()),
-  }),
+  counters: countersSchema,
+  ...keyedCountersSchema.shape,
+  sessions: sessionStatsSchema,
   lastDropWallMs: wallMs.nullable(),
   lastSuccessWallMs: wallMs.nullable(),
   nextConfigEpoch: count,
   drops: z.array(z.object({ wallMs, event: connectionDropEventSchema })),
   connections: z.array(z.object({ wallMs, event: connectionEventSchema })),
   reconnectFailures: z.array(
-    z.object({ wallMs, attempt: z.number(), deep: z.boolean(), error: cloudErrorSchema }),
+    z.object({
+      wallMs,
+      attempt: z.number(),
+      deep: z.boolean(),
+      error: cloudErrorSchema,
+      /** Added after 0.2.0's first snapshots; absent in older files. */
+      credentialAgeSeconds: wallMs.nullable().optional(),
+    }),
   ),
   systemEvents: z.array(z.object({ wallMs, kind: z.enum(SYSTEM_EVENT_KINDS), detail: z.string() })),
   configEpochs: z.array(z.object({ wallMs, index: count, settings })),

@@ -1,4 +1,4 @@
-// The small statistics the drop-pattern classifier is built from (aws-crt.md §5): robust centre and
+// The small statistics the drop-pattern classifier is built from: robust centre and
 // spread, burstiness, the Rayleigh test, rank correlation, a seeded RNG and a Poisson rate comparison.
 
 export function mean(values: readonly number[]): number {

@@ -1,12 +1,13 @@
-// Keeps the diagnostics history across restarts: saves the collector's snapshot atomically (debounced,
-// concurrent saves coalesced), restores it at start, and moves unreadable or foreign files aside.
+// Keeps the diagnostics history across restarts on the shared JSON-file store: restores the
+// collector's snapshot at start (a file that is unreadable or not ours is moved aside by the store),
+// then saves it debounced after every recorded change, with concurrent saves coalesced.
 
 import { z } from 'zod';
-import { moveAside, readJsonFile, writeFileAtomic } from '../util/atomicFile.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
+import { JsonStore } from '../util/jsonStore.js';
 import type { Logger } from '../util/logger.js';
 import type { DiagnosticsCollector } from './collector.js';
-import { formatDuration } from './collector.js';
+import { formatDuration } from './format.js';
 import { collectorSnapshotSchema } from './snapshot.js';
 
 export const STORE_FORMAT = 'nwp500-bridge-diagnostics';
@@ -29,11 +30,11 @@ export interface DiagnosticsStoreOptions {
 }
 
 export class DiagnosticsStore {
-  private readonly path: string;
   private readonly collector: DiagnosticsCollector;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly saveDebounceMs: number;
+  private readonly file: JsonStore<typeof storeFileSchema>;
   private timer: TimerHandle | undefined;
   private writing: Promise<void> | null = null;
   private rerun: Promise<void> | null = null;
@@ -46,11 +47,21 @@ export class DiagnosticsStore {
   saveFailures = 0;
 
   constructor(options: DiagnosticsStoreOptions) {
-    this.path = options.path;
     this.collector = options.collector;
     this.clock = options.clock;
     this.log = options.log;
     this.saveDebounceMs = Math.max(0, options.saveDebounceMs ?? 5000);
+    this.file = new JsonStore({
+      path: options.path,
+      schema: storeFileSchema,
+      what: 'the diagnostics records',
+      log: options.log,
+      now: () => options.clock.now(),
+      onWritten: (ok) => {
+        if (ok) this.saves++;
+        else this.saveFailures++;
+      },
+    });
   }
 
   /**
@@ -60,53 +71,24 @@ export class DiagnosticsStore {
   async load(): Promise<void> {
     if (this.loaded || this.closed) return;
     this.loaded = true;
-    try {
-      if (await this.restoreFromDisk()) this.scheduleSave();
-    } catch (err) {
-      this.log.warn({ err, path: this.path }, 'could not read the diagnostics history; starting a new one');
+    const saved = await this.file.read();
+    if (saved !== undefined && !this.closed) {
+      const { snapshot } = saved;
+      this.collector.restore(snapshot);
+      const offline = Math.max(0, this.clock.now() - snapshot.savedAtWallMs) / 1000;
+      this.collector.recordSystemEvent({
+        kind: 'bridge_restart',
+        detail: `bridge restarted; nothing observed for about ${formatDuration(offline)} since the last save`,
+      });
+      this.log.info(
+        { drops: snapshot.drops.length, observedHours: Math.round(snapshot.observedMs / 36_000) / 100 },
+        'diagnostics history restored',
+      );
+      this.scheduleSave();
     }
     if (!this.closed) {
       this.removeChangeListener = this.collector.onChange(() => this.scheduleSave());
     }
-  }
-
-  /** True when a saved history was restored. */
-  private async restoreFromDisk(): Promise<boolean> {
-    const read = await readJsonFile(this.path, () => this.clock.now());
-    if (read.kind === 'missing') return false;
-    if (read.kind === 'corrupt') {
-      this.log.warn(
-        { path: this.path, movedTo: read.movedTo, reason: read.reason },
-        'diagnostics history was not valid JSON; moved it aside and started a new one',
-      );
-      return false;
-    }
-    const parsed = storeFileSchema.safeParse(read.value);
-    if (!parsed.success) {
-      const movedTo = await moveAside(this.path, () => this.clock.now());
-      const issue = parsed.error.issues[0];
-      this.log.warn(
-        {
-          path: this.path,
-          movedTo,
-          issue: issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unknown',
-        },
-        'diagnostics history is not a file this bridge version can read; moved it aside and started a new one',
-      );
-      return false;
-    }
-    const { snapshot } = parsed.data;
-    this.collector.restore(snapshot);
-    const offline = Math.max(0, this.clock.now() - snapshot.savedAtWallMs) / 1000;
-    this.collector.recordSystemEvent({
-      kind: 'bridge_restart',
-      detail: `bridge restarted; nothing observed for about ${formatDuration(offline)} since the last save`,
-    });
-    this.log.info(
-      { drops: snapshot.drops.length, observedHours: Math.round(snapshot.observedMs / 36_000) / 100 },
-      'diagnostics history restored',
-    );
-    return true;
   }
 
   /**
@@ -157,15 +139,14 @@ export class DiagnosticsStore {
 
   private async write(): Promise<void> {
     try {
-      const file = { format: STORE_FORMAT, version: STORE_VERSION, snapshot: this.collector.snapshot() };
-      await writeFileAtomic(this.path, `${JSON.stringify(file)}\n`, { mode: 0o600 });
-      this.saves++;
+      await this.file.write({
+        format: STORE_FORMAT,
+        version: STORE_VERSION,
+        snapshot: this.collector.snapshot(),
+      });
     } catch (err) {
       this.saveFailures++;
-      this.log.warn(
-        { err, path: this.path },
-        'could not save the diagnostics history; will retry on the next change',
-      );
+      this.log.warn({ err }, 'could not save the diagnostics history; will retry on the next change');
     }
   }
 }

@@ -1,5 +1,5 @@
-// The numbers the drop-pattern classifier decides with (aws-crt.md §5), in one place so the rules
-// read the same in the code and in the reference.
+// Every number the diagnostics decide with, each stated once: the analysis, the rates and the
+// tests read them from here (scripts/mutate-thresholds.mjs checks that a change to any is noticed).
 
 /** Drops closer than this are one episode (a storm), so a storm does not fake a burst of gaps. */
 export const EPISODE_MERGE_MS = 60_000;
@@ -20,6 +20,10 @@ export const BURSTY_CV = 1.5;
 export const RANDOM_CV_MIN = 0.6;
 export const RANDOM_CV_MAX = 1.4;
 export const DAY_S = 86_400;
+/** A rate (drops per day) is stated only after this many hours of observation, never extrapolated from less. */
+export const MIN_RATE_HOURS = 6;
+/** Messages this soon after a (re)connect are the bridge's own requests and their echoes, not load. */
+export const OWN_BURST_MS = 30_000;
 /** A host event this close to an episode start counts as coinciding with it. */
 export const SYSTEM_EVENT_WINDOW_MS = 2 * 60_000;
 /** Load correlation: shuffles of the permutation test, and its p and ratio thresholds. */

@@ -63,7 +63,7 @@ export interface HaBridgeOptions {
   broker: BrokerPort;
   collector: Pick<
     DiagnosticsCollector,
-    'getMetrics' | 'getRecentDrops' | 'analysisInput' | 'onChange' | 'recordCommandRefused'
+    'getMetrics' | 'numbers' | 'getRecentDrops' | 'analysisInput' | 'onChange' | 'recordCommandRefused'
   >;
   registry: DiscoveryRegistry;
   /** data_dir: the energy totals and remembered device settings live there. */

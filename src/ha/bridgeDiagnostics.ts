@@ -19,12 +19,16 @@ import {
 import type { LocalBroker } from './broker.js';
 import type { EntityDef } from './entityModel.js';
 
-const DAY_MS = 86_400_000;
+/** The attributes show the last few drops; the counts come from the numbers. */
+const ATTRIBUTE_DROPS_READ = 10;
 
 export interface BridgeDiagnosticsOptions {
   broker: Pick<LocalBroker, 'publish' | 'topics'>;
   link: Pick<CloudLink, 'stats' | 'events'>;
-  collector: Pick<DiagnosticsCollector, 'getMetrics' | 'getRecentDrops' | 'analysisInput' | 'onChange'>;
+  collector: Pick<
+    DiagnosticsCollector,
+    'getMetrics' | 'numbers' | 'getRecentDrops' | 'analysisInput' | 'onChange'
+  >;
   clock: Clock;
   log: Logger;
   /** Republish period when nothing happens (default 60 s). */
@@ -38,8 +42,6 @@ export interface BridgeDiagnosticsOptions {
    * analysis takes tens of milliseconds, and a reconnect storm records an event per attempt.
    */
   analysisMinIntervalMs?: number;
-  /** Drops kept for the 24-hour count (the collector's history bound). */
-  maxDrops?: number;
   /** This instance's install id (in the state JSON). */
   installId: string;
   /** The log level now; with it the bridge device gets its controls (reconnect, export, log level). */
@@ -101,15 +103,13 @@ export class BridgeDiagnostics {
 
   /** What the entities read now. */
   snapshot(): BridgeSnapshot {
-    const { link, collector, clock } = this.options;
-    const recentDrops = collector.getRecentDrops(this.options.maxDrops ?? 10_000).reverse();
-    const since = clock.now() - DAY_MS;
-    const drops24h = recentDrops.filter((drop) => Date.parse(drop.timestamp) >= since).length;
+    const { link, collector } = this.options;
+    const recentDrops = collector.getRecentDrops(ATTRIBUTE_DROPS_READ).reverse();
     const { analysis, config } = this.currentAnalysis();
     return {
       link: link.stats(),
       metrics: collector.getMetrics(),
-      drops24h,
+      numbers: collector.numbers(),
       recentDrops,
       analysis,
       config,

@@ -3,6 +3,7 @@
 // own "Download diagnostics" for the device.
 
 import type { Analysis } from '../diagnostics/analysisTypes.js';
+import type { DiagnosticsNumbers } from '../diagnostics/numbers.js';
 import type { ConnectionDropEvent, MqttMetrics } from '../diagnostics/types.js';
 import type { LinkStats } from '../navien/connection.js';
 import { componentsFor } from './deviceDiscovery.js';
@@ -13,9 +14,10 @@ import type { Topics } from './topics.js';
 
 export interface BridgeSnapshot {
   link: LinkStats;
+  /** nwp500-python's metrics object, kept in the state JSON for scripts that read it. */
   metrics: MqttMetrics;
-  /** Drops whose time lies within the last 24 h. */
-  drops24h: number;
+  /** Every count the entities show, from the function the page and /metrics use too. */
+  numbers: DiagnosticsNumbers;
   /** Newest first. */
   recentDrops: ConnectionDropEvent[];
   analysis: Analysis;
@@ -65,7 +67,7 @@ export function bridgeEntities(attributesTopic: string): EntityDef<BridgeSnapsho
       category: 'diagnostic',
       icon: 'mdi:lan-disconnect',
       stateClass: 'total_increasing',
-      read: (s) => s.metrics.total_connection_drops,
+      read: (s) => s.numbers.drops,
     },
     {
       platform: 'sensor',
@@ -75,7 +77,7 @@ export function bridgeEntities(attributesTopic: string): EntityDef<BridgeSnapsho
       category: 'diagnostic',
       icon: 'mdi:lan-disconnect',
       stateClass: 'measurement',
-      read: (s) => s.drops24h,
+      read: (s) => s.numbers.drops_last_24h,
     },
     {
       platform: 'sensor',
@@ -115,7 +117,7 @@ export function bridgeEntities(attributesTopic: string): EntityDef<BridgeSnapsho
       category: 'diagnostic',
       icon: 'mdi:restart',
       stateClass: 'total_increasing',
-      read: (s) => s.metrics.total_reconnect_attempts,
+      read: (s) => s.numbers.reconnect_attempts,
     },
     {
       platform: 'sensor',
@@ -161,14 +163,14 @@ export function bridgeState(
  * uptimes), so it is republished only when there is something new to say.
  */
 export function bridgeAttributes(s: BridgeSnapshot): Record<string, unknown> {
-  const dropsByError = Object.entries(s.metrics.connection_drops_by_error).slice(0, ATTRIBUTE_ERRORS);
+  const dropsByError = Object.entries(s.numbers.drops_by_error).slice(0, ATTRIBUTE_ERRORS);
   return {
     link_state: s.link.state,
     verdict: s.analysis.verdict,
     title: s.analysis.title,
     likely_cause: s.analysis.likelyCause,
     confidence: s.analysis.confidence,
-    drops_total: s.metrics.total_connection_drops,
+    drops_total: s.numbers.drops,
     drops_by_error: Object.fromEntries(dropsByError),
     recent_drops: s.recentDrops.slice(0, ATTRIBUTE_DROPS).map((drop) => ({
       time: drop.timestamp,

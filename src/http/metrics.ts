@@ -2,14 +2,13 @@
 // read at scrape time from one snapshot of the sources, device labels as pseudonyms only.
 
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { CollectorCounters, MqttMetrics } from '../diagnostics/types.js';
+import type { DiagnosticsNumbers } from '../diagnostics/numbers.js';
 import { pseudonym, type Redactor } from '../util/redact.js';
 import type { HealthState, ReportFileStatus } from './health.js';
 
-/** The part of DiagnosticsCollector /metrics reads. */
+/** The part of DiagnosticsCollector /metrics reads: the numbers every other view shows too. */
 export interface MetricsCollector {
-  getMetrics(): MqttMetrics;
-  getCounters(): CollectorCounters;
+  numbers(): DiagnosticsNumbers;
 }
 
 /** One water heater; `id` may be its MAC: it is shown only as its pseudonym. */
@@ -50,8 +49,7 @@ const MAX_DEVICES = 64;
 const PSEUDONYM = /^dev-[0-9a-f]{8}$/;
 
 interface Snapshot {
-  metrics: MqttMetrics;
-  counters: CollectorCounters;
+  numbers: DiagnosticsNumbers;
   health: HealthState;
   bridge: BridgeMetrics;
   report: ReportFileStatus;
@@ -128,25 +126,34 @@ export function createMetrics(sources: MetricsSources): MetricsEndpoint {
     return states.map((state) => [{ state }, state === current ? 1 : 0]);
   });
   gauge('nwp500_cloud_session_uptime_seconds', 'Age of the current cloud session (0 while down).', [], (s) =>
-    one(s.metrics.current_session_uptime_seconds),
+    one(s.numbers.session_uptime_seconds),
   );
   gauge('nwp500_cloud_session_longest_seconds', 'Longest ended cloud session.', [], (s) =>
-    one(s.metrics.longest_session_seconds),
+    one(s.numbers.session_longest_seconds),
   );
   gauge(
     'nwp500_cloud_session_shortest_seconds',
     'Shortest ended cloud session (absent until one ended).',
     [],
-    (s) => one(s.metrics.shortest_session_seconds),
+    (s) => one(s.numbers.session_shortest_seconds),
   );
   gauge('nwp500_cloud_session_average_seconds', 'Average length of ended cloud sessions.', [], (s) =>
-    one(s.metrics.average_session_seconds),
+    one(s.numbers.session_average_seconds),
   );
   gauge('nwp500_cloud_outage_seconds', 'Length of the current outage (0 while connected).', [], (s) =>
-    one(s.counters.current_outage_seconds ?? 0),
+    one(s.numbers.current_outage_seconds ?? 0),
   );
   gauge('nwp500_cloud_outage_reconnect_attempts', 'Reconnect attempts made in the current outage.', [], (s) =>
-    one(s.counters.current_outage_attempts),
+    one(s.numbers.current_outage_attempts),
+  );
+  gauge('nwp500_cloud_drops_last_24h', 'Cloud connection drops in the last 24 hours.', [], (s) =>
+    one(s.numbers.drops_last_24h),
+  );
+  gauge(
+    'nwp500_cloud_drops_per_day',
+    'Drops per day over the whole observation (absent until enough hours were observed for a rate).',
+    [],
+    (s) => one(s.numbers.drops_per_day),
   );
   gauge('nwp500_cloud_last_message_age_seconds', 'Seconds since the last message from the cloud.', [], (s) =>
     one(s.bridge.last_message_age_seconds),
@@ -181,60 +188,68 @@ export function createMetrics(sources: MetricsSources): MetricsEndpoint {
         ),
   );
 
-  counter('nwp500_cloud_connections_total', 'Fresh cloud connections (including the first).', [], (s) =>
-    one(s.metrics.total_connections),
+  counter(
+    'nwp500_cloud_connections_total',
+    "Fresh cloud connections, the first included (nwp500-python's total_connections).",
+    [],
+    (s) => one(s.numbers.connections),
   );
   counter(
     'nwp500_cloud_recoveries_total',
     'Cloud connections recovered (resumed or deep reconnect).',
     [],
-    (s) => one(s.metrics.connection_recovered),
+    (s) => one(s.numbers.recoveries),
   );
   counter('nwp500_cloud_disconnects_total', 'Outages: transitions from connected to disconnected.', [], (s) =>
-    one(s.metrics.total_disconnects),
+    one(s.numbers.outages),
   );
   counter('nwp500_cloud_drops_total', 'Cloud connection drops by error name.', ['error'], (s) =>
-    byKey('error', s.metrics.connection_drops_by_error),
+    byKey('error', s.numbers.drops_by_error),
   );
   counter('nwp500_cloud_reconnect_attempts_total', 'Reconnect attempts the link engine made.', [], (s) =>
-    one(s.metrics.total_reconnect_attempts),
+    one(s.numbers.reconnect_attempts),
   );
   counter('nwp500_cloud_deep_reconnect_attempts_total', 'Reconnect attempts that signed in again.', [], (s) =>
-    one(s.counters.deep_reconnect_attempts),
+    one(s.numbers.deep_reconnect_attempts),
+  );
+  counter(
+    'nwp500_cloud_sessions_ended_total',
+    'Cloud sessions that ended (by a drop or a rebuild).',
+    [],
+    (s) => one(s.numbers.sessions_ended),
   );
   counter(
     'nwp500_cloud_reconnect_failures_total',
     'Failed reconnect attempts by error name.',
     ['error'],
-    (s) => byKey('error', s.counters.reconnect_failures_by_error),
+    (s) => byKey('error', s.numbers.reconnect_failures_by_error),
   );
   counter('nwp500_cloud_credential_renewals_total', 'AWS credentials obtained (sign-ins).', [], (s) =>
-    one(s.counters.credential_renewals),
+    one(s.numbers.credential_renewals),
   );
   counter('nwp500_messages_published_total', 'Publish requests sent to the cloud at once.', [], (s) =>
-    one(s.metrics.messages_published),
+    one(s.numbers.messages_published),
   );
   counter('nwp500_messages_queued_total', 'Publish requests put in the offline queue.', [], (s) =>
-    one(s.metrics.messages_queued),
+    one(s.numbers.messages_queued),
   );
   counter('nwp500_messages_received_total', 'Messages received from the cloud.', [], (s) =>
-    one(s.counters.messages_in),
+    one(s.numbers.messages_in),
   );
   counter('nwp500_messages_sent_total', 'Messages sent to the cloud.', [], (s) =>
-    one(s.counters.messages_out),
+    one(s.numbers.messages_out),
   );
   counter('nwp500_commands_refused_total', 'HA commands refused, by reason.', ['reason'], (s) =>
-    byKey('reason', s.counters.commands_refused_by_reason),
+    byKey('reason', s.numbers.commands_refused_by_reason),
   );
   counter('nwp500_commands_dropped_total', 'Queued commands dropped before delivery.', ['reason'], (s) => [
-    [{ reason: 'overflow' }, s.counters.queue_dropped_overflow],
-    [{ reason: 'expired' }, s.counters.queue_dropped_expired],
+    [{ reason: 'overflow' }, s.numbers.queue_dropped_overflow],
+    [{ reason: 'expired' }, s.numbers.queue_dropped_expired],
   ]);
 
   const scrape = async (): Promise<string> => {
     snapshot = {
-      metrics: sources.collector.getMetrics(),
-      counters: sources.collector.getCounters(),
+      numbers: sources.collector.numbers(),
       health: sources.health(),
       bridge: sources.bridgeMetrics(),
       report: sources.reportStatus(),

@@ -12,6 +12,8 @@ export interface JsonStoreOptions<S extends z.ZodType> {
   what: string;
   log: Logger;
   now?: () => number;
+  /** Told after every write whether it reached the disk (failures are logged either way). */
+  onWritten?: (ok: boolean) => void;
 }
 
 export class JsonStore<S extends z.ZodType> {
@@ -67,8 +69,10 @@ export class JsonStore<S extends z.ZodType> {
       if (data === undefined) return;
       try {
         await writeFileAtomic(this.options.path, data, { mode: 0o600 });
+        this.options.onWritten?.(true);
       } catch (error) {
         this.options.log.warn({ err: error, path: this.options.path }, `could not save ${this.options.what}`);
+        this.options.onWritten?.(false);
       }
     });
     return this.writing;

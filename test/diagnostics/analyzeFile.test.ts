@@ -86,7 +86,7 @@ function ourExport(): string {
   return JSON.stringify(report, null, 2);
 }
 
-/** What nwp500-python's export_json() writes (navien-protocol.md 6.2), by hand: 24 h drops, nulls and all. */
+/** What nwp500-python's export_json() writes, by hand: 24 h drops, nulls and all. */
 function pythonExport(): string {
   const day = (n: number, extraSeconds = 0) =>
     new Date(Date.UTC(2026, 7, 1 + n, 3, 0, extraSeconds)).toISOString().replace('.000Z', '.123456+00:00');

@@ -22,7 +22,7 @@ function setup(maxEventsRetained = 1000) {
   return { clock, log, collector, connect, drop };
 }
 
-describe('DiagnosticsCollector: nwp500-python bugs fixed (navien-protocol.md 6.4)', () => {
+describe('DiagnosticsCollector: nwp500-python bugs fixed', () => {
   it('ends the session at the drop (6.4 #1)', () => {
     const { clock, collector, connect, drop } = setup();
     connect();

@@ -221,7 +221,7 @@ describe('analyzeDrops: the seed table', () => {
     const r = rng(10);
     const times = [1000, 1010, 1030, 5000, 5020, 9000];
     const a = analyzeDrops(history({ random: r, hours: 4, dropTimesS: times }));
-    expect(a.evidence.drops).toBe(6);
+    expect(a.evidence.drops_analysed).toBe(6);
     expect(a.evidence.episodes).toBe(3);
     expect(a.evidence.gaps).toBe(2);
   });

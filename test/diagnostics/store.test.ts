@@ -84,7 +84,7 @@ describe('DiagnosticsStore', () => {
     expect(files.some((f) => f.startsWith('diagnostics_history.json.corrupt-'))).toBe(true);
     expect(files).not.toContain('diagnostics_history.json');
     const warning = log.records().find((r) => r.level === 40);
-    expect(warning?.msg).toMatch(/not valid JSON; moved it aside/);
+    expect(warning?.msg).toMatch(/not valid JSON; the file was moved aside/);
     await store.close();
     expect(await readdir(dir)).toContain('diagnostics_history.json');
   });
@@ -102,7 +102,7 @@ describe('DiagnosticsStore', () => {
     const files = await readdir(dir);
     expect(files.filter((f) => f.includes('.corrupt-'))).toHaveLength(1);
     const warning = log.records().find((r) => r.level === 40);
-    expect(warning?.msg).toMatch(/not a file this bridge version can read; moved it aside/);
+    expect(warning?.msg).toMatch(/unexpected shape; the file was moved aside/);
     await store.close();
   });
 
@@ -154,7 +154,7 @@ describe('DiagnosticsStore', () => {
     await store.load();
     await expect(store.saveNow()).resolves.toBeUndefined();
     expect(store.saveFailures).toBe(1);
-    expect(log.text()).toContain('could not save the diagnostics history');
+    expect(log.text()).toContain('could not save the diagnostics records');
     await store.close();
   });
 });

@@ -164,7 +164,8 @@ describe('BridgeDiagnostics', () => {
     clock.advance(25 * 3_600_000);
     const snapshot = diagnostics.snapshot();
     expect(snapshot.metrics.total_connection_drops).toBe(1);
-    expect(snapshot.drops24h).toBe(0);
+    expect(snapshot.numbers.drops_last_24h).toBe(0);
+    expect(snapshot.numbers.drops).toBe(1);
   });
 
   it('republishes the link attributes only when what they say changes', async () => {

@@ -194,7 +194,7 @@ describe('redaction across the HTTP side', () => {
     expectClean('the 500 answer', failed.body);
 
     expect(h.log.text()).toContain('http handler failed');
-    expect(h.log.text()).toContain('cloud connection dropped');
+    expect(h.log.text()).toContain('host event: network_change');
     expectClean('the log', h.log.text());
   });
 });

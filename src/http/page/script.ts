@@ -149,15 +149,27 @@ export const PAGE_SCRIPT = String.raw`
     fact(list, 'Local MQTT broker', health.local_broker.connected ? 'connected' : 'disconnected', health.local_broker.connected ? 'text-ok' : 'text-bad');
     var report = state.report;
     if (report) {
-      var m = report.metrics;
+      // Every count comes from the report's numbers: the same object /metrics and the entities use.
+      var n = report.numbers;
       // How long the link has been watched (across restarts), ticking like the session uptime.
       fact(list, 'Observed for', '', '', 'observed');
-      fact(list, 'Drops / recoveries', m.total_connection_drops + ' / ' + m.connection_recovered);
-      if (m.shortest_session_seconds !== null) {
-        fact(list, 'Sessions', 'average ' + duration(m.average_session_seconds) + ', longest ' + duration(m.longest_session_seconds));
+      number(list, 'Drops / recoveries', n.drops + ' / ' + n.recoveries, 'drops');
+      number(list, 'Drops in the last 24 h', String(n.drops_last_24h), 'drops_last_24h');
+      number(list, 'Drop rate', n.drops_per_day === null ? 'shown after ' + n.rate_min_hours + ' h of watching' : n.drops_per_day + ' per day', 'drops_per_day');
+      number(list, 'Reconnect attempts', n.reconnect_attempts + ' (' + n.reconnect_failures + ' failed)', 'reconnect_attempts');
+      number(list, 'Credential renewals', String(n.credential_renewals), 'credential_renewals');
+      if (n.sessions_ended > 0) {
+        number(list, 'Sessions', plural(n.sessions_ended, 'session') + ' ended: average ' + duration(n.session_average_seconds) + ', longest ' + duration(n.session_longest_seconds), 'sessions_ended');
       }
     }
     tick();
+  }
+
+  // A fact that shows one of the numbers; data-number names it, so a test can read it back.
+  function number(list, label, value, key) {
+    var dd = fact(list, label, value);
+    dd.setAttribute('data-number', key);
+    return dd;
   }
 
   function tick() {
@@ -234,7 +246,7 @@ export const PAGE_SCRIPT = String.raw`
     if (!state.report) return;
     var rows = state.report.analysis.errorBreakdown.slice();
     if (rows.length === 0) {
-      var byError = state.report.metrics.connection_drops_by_error;
+      var byError = state.report.numbers.drops_by_error;
       rows = Object.keys(byError).map(function (name) { return { name: name, count: byError[name], meaning: '' }; });
     }
     if (rows.length === 0) {
