@@ -2,14 +2,27 @@
 // current credentials on a fresh connection, every (re)connect resubscribes every topic and then
 // flushes the command queue, half-open links are caught by ping timeout, a link that stops
 // hearing anything is resubscribed and then rebuilt, and every step is reported to diagnostics.
+//
+// Every wait on the network has a deadline and an owner (the session it belongs to): sign-in,
+// connect, each subscribe, each publish and close. Whatever fails in an attempt — building the
+// connection, connecting, subscribing — goes through one failure path with backoff; a live
+// connection that fails a subscribe or a publish deadline is dropped and rebuilt the same way.
+// Nothing stops retrying except `max_reconnect_attempts` (state `gave_up`) and stop().
 
 import { type BackoffPolicy, backoffDelay } from '../util/backoff.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
+import { DeadlineError, withDeadline } from '../util/deadline.js';
 import { TypedEmitter } from '../util/emitter.js';
 import type { Logger } from '../util/logger.js';
 import type { AuthState } from './auth.js';
 import { crtTransportFactory, regionOf } from './crtConnection.js';
-import { type CloudError, NavienError, toCloudError } from './errors.js';
+import {
+  type CloudError,
+  ConnectionGoneError,
+  NavienError,
+  type NavienErrorName,
+  toCloudError,
+} from './errors.js';
 import type { CommandQueue, QueuedCommand } from './queue.js';
 import type { AwsCredentials } from './tokens.js';
 import type { CloudTransport, TransportFactory } from './transport.js';
@@ -71,13 +84,19 @@ export interface LinkEvents extends Record<string, unknown[]> {
 
 export interface LinkOptions {
   url: string;
-  caPem?: string;
+  /** Extra trust for wss; a function is read again for every attempt (a CA file fixed meanwhile). */
+  caPem?: string | (() => string | undefined);
   keepAliveSecs: number;
   /** Default: half the keep-alive, at most 30 s, so a half-open link is noticed within ~1.5 × keep-alive. */
   pingTimeoutMs?: number;
   /** A connect that has not finished by then is abandoned (a hung WebSocket upgrade never ends by itself). */
   connectTimeoutMs?: number;
+  /** aws-crt's own limit for a subscribe or publish; the engine's deadline is this plus a second. */
   operationTimeoutMs?: number;
+  /** Deadline of the sign-in or token check that starts every attempt (default 75 s). */
+  signInTimeoutMs?: number;
+  /** Deadline of a graceful close; past it the connection is abandoned (default 5 s). */
+  closeTimeoutMs?: number;
   reconnect: { initialMs: number; maxMs: number; deepThreshold: number; maxAttempts: number };
   /** No inbound message for this long while publishing → resubscribe, then rebuild. 0 disables. */
   deafAfterMs?: number;
@@ -95,34 +114,107 @@ export interface LinkOptions {
 
 type SubscriptionState = 'pending' | 'active' | 'failed';
 
+/** What a simulation or the health function needs to judge the engine, cheap to read. */
+export interface EngineSnapshot {
+  state: LinkState;
+  /** Monotonic ms since when the link has not been connected; null while connected (or never started). */
+  downSinceMs: number | null;
+  /** Failed attempts and drops since the last successful connection. */
+  attempts: number;
+  gaveUp: boolean;
+  authFailed: boolean;
+  /** A retry is scheduled, or an attempt is waiting on something that has a deadline. */
+  timerPending: boolean;
+  /** An attempt is under way (signing in, connecting or subscribing). */
+  attemptInFlight: boolean;
+  /** Connections given up on before they answered (fenced zombies). */
+  abandonedConnections: number;
+}
+
 const SHORT_SESSION_MS = 10_000;
 const STABLE_SESSION_MS = 60_000;
 /** A timer longer than ~24.8 days overflows; re-evaluate long waits instead. */
 const MAX_TIMER_MS = 6 * 3600_000;
+const DEFAULT_SIGN_IN_TIMEOUT_MS = 75_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+const DEFAULT_OPERATION_TIMEOUT_MS = 30_000;
+const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
+/** Our deadline trails aws-crt's operation timeout, so its named error usually wins. */
+const OPERATION_DEADLINE_MARGIN_MS = 1_000;
+/** Failures of a live connection's operation that mean the connection itself no longer works. */
+const CONNECTION_FAILURE_NAMES = new Set([
+  'NAVIEN_SUBSCRIBE_TIMEOUT',
+  'NAVIEN_PUBLISH_TIMEOUT',
+  'AWS_ERROR_MQTT_TIMEOUT',
+  'AWS_ERROR_MQTT_NOT_CONNECTED',
+  'AWS_ERROR_MQTT_CONNECTION_DESTROYED',
+  'AWS_ERROR_MQTT_CONNECTION_DISCONNECTING',
+  'AWS_ERROR_MQTT_UNEXPECTED_HANGUP',
+]);
+
+/**
+ * One attempt's connection, from its sign-in to its end. Everything waited on inside it races its
+ * end, so a replaced or dropped connection releases every waiter at once (ConnectionGoneError).
+ */
+class Session {
+  transport: CloudTransport | null = null;
+  endedWith: CloudError | null = null;
+  /** Subscribes on this session run one after another. */
+  subscribing: Promise<void> = Promise.resolve();
+  readonly ended: Promise<never>;
+  private rejectEnded: (error: unknown) => void = () => undefined;
+
+  constructor(
+    readonly attemptNumber: number,
+    readonly deep: boolean,
+  ) {
+    this.ended = new Promise<never>((_, reject) => {
+      this.rejectEnded = reject;
+    });
+    this.ended.catch(() => undefined);
+  }
+
+  end(reason: CloudError): void {
+    if (this.endedWith) return;
+    this.endedWith = reason;
+    this.rejectEnded(new ConnectionGoneError(reason));
+  }
+
+  /** Throws if the session ended meanwhile (checked after every await). */
+  check(): void {
+    if (this.endedWith) throw new ConnectionGoneError(this.endedWith);
+  }
+}
+
+function cloudErrorOf(error: unknown): CloudError {
+  return error instanceof ConnectionGoneError ? error.reason : toCloudError(error);
+}
 
 export class CloudLink {
   readonly events: TypedEmitter<LinkEvents>;
   private stateValue: LinkState = 'stopped';
-  private generation = 0;
-  private current: CloudTransport | null = null;
+  /** The current attempt or live connection; ended sessions stay here until the next attempt. */
+  private session: Session | null = null;
   private attempts = 0;
   private shortSessions = 0;
   private everConnected = false;
   private stopping = true;
   private connectedAtMono: number | null = null;
   private connectedAtWall: number | null = null;
+  private downSinceMono: number | null = null;
   private lastInboundMono: number | null = null;
   private lastOutboundMono: number | null = null;
   private deafStrikes = 0;
   private lastErrorValue: CloudError | null = null;
+  private lastFailureName: string | null = null;
   private zombies = 0;
   private upgradeRefusals = 0;
+  private attemptInFlight = false;
+  private deadlinesPending = 0;
   private readonly subscriptions = new Map<string, SubscriptionState>();
   private retryTimer: TimerHandle | undefined;
   private renewalTimer: TimerHandle | undefined;
   private deafTimer: TimerHandle | undefined;
-  private subscribeRetryTimer: TimerHandle | undefined;
-  private subscribeRetries = 0;
   private removeRenewalListener: (() => void) | undefined;
 
   constructor(private readonly options: LinkOptions) {
@@ -159,10 +251,28 @@ export class CloudLink {
     };
   }
 
+  /**
+   * The engine's state for invariant checks and health: connected, or a timer pending (a retry or
+   * the deadline of what an attempt waits on), or gave_up, or stopped — never anything else.
+   */
+  engineSnapshot(): EngineSnapshot {
+    return {
+      state: this.stateValue,
+      downSinceMs: this.stateValue === 'connected' ? null : this.downSinceMono,
+      attempts: this.attempts,
+      gaveUp: this.stateValue === 'gave_up',
+      authFailed: this.stateValue === 'auth_failed',
+      timerPending: this.retryTimer !== undefined || this.deadlinesPending > 0,
+      attemptInFlight: this.attemptInFlight,
+      abandonedConnections: this.zombies,
+    };
+  }
+
   /** Starts connecting in the background; failures are retried, never thrown. */
   start(): void {
     if (!this.stopping) return;
     this.stopping = false;
+    this.downSinceMono = this.options.clock.monotonic();
     this.removeRenewalListener = this.options.auth.onRenewal(() => this.scheduleRenewal());
     this.setState('connecting');
     this.scheduleRenewal();
@@ -173,35 +283,37 @@ export class CloudLink {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    this.generation++;
     const { clock } = this.options;
-    for (const timer of [this.retryTimer, this.renewalTimer, this.deafTimer, this.subscribeRetryTimer])
-      clock.clearTimeout(timer);
+    for (const timer of [this.retryTimer, this.renewalTimer, this.deafTimer]) clock.clearTimeout(timer);
+    this.retryTimer = undefined;
+    this.renewalTimer = undefined;
+    this.deafTimer = undefined;
     this.removeRenewalListener?.();
-    const connection = this.current;
-    this.current = null;
+    const session = this.session;
+    session?.end({ name: 'NAVIEN_STOPPED', code: null, message: 'the bridge is stopping' });
     this.connectedAtMono = null;
     this.setState('stopped');
-    await connection?.close();
+    if (session?.transport) await this.closeTransport(session.transport);
   }
 
   /**
    * Replaces the connection now (the "Reconnect cloud link" button): our own act, so it is not
-   * recorded as a drop; the next attempt starts at once with the current credentials.
+   * recorded as a drop; the next attempt starts at once with the current credentials. Also the
+   * way out of `gave_up`.
    */
   reconnectNow(reason: string): void {
     if (this.stopping) return;
     const { clock, log } = this.options;
     log.info({ reason }, 'reconnecting the Navien cloud link on request');
-    this.generation++;
-    const connection = this.current;
-    this.current = null;
+    const session = this.session;
+    session?.end({ name: 'NAVIEN_RECONNECT_REQUESTED', code: null, message: reason });
+    if (session?.transport) void this.closeTransport(session.transport);
+    if (this.stateValue === 'connected') this.downSinceMono = clock.monotonic();
     this.connectedAtMono = null;
-    for (const timer of [this.retryTimer, this.deafTimer, this.subscribeRetryTimer])
-      clock.clearTimeout(timer);
+    for (const timer of [this.retryTimer, this.deafTimer]) clock.clearTimeout(timer);
     this.retryTimer = undefined;
-    for (const filter of this.subscriptions.keys()) this.subscriptions.set(filter, 'pending');
-    void connection?.close();
+    this.deafTimer = undefined;
+    this.markSubscriptionsPending();
     this.setState(this.everConnected ? 'reconnecting' : 'connecting');
     this.attempts = 0;
     void this.attempt(0, false);
@@ -211,8 +323,8 @@ export class CloudLink {
   subscribe(filter: string): void {
     if (this.subscriptions.has(filter)) return;
     this.subscriptions.set(filter, 'pending');
-    if (this.current && this.stateValue === 'connected')
-      void this.subscribeAll(this.generation, this.current);
+    const session = this.session;
+    if (session && this.isLive(session)) this.subscribeLive(session);
   }
 
   unsubscribe(filter: string): void {
@@ -221,17 +333,15 @@ export class CloudLink {
 
   /**
    * Publishes now (QoS 1) — for requests that make no sense later, like status polls.
-   * Rejects with NAVIEN_NOT_CONNECTED while the link is down.
+   * Rejects with NAVIEN_NOT_CONNECTED while the link is down, with NAVIEN_CONNECTION_GONE when the
+   * connection ends before the PUBACK, and never waits past the operation deadline.
    */
   async publish(topic: string, payload: string): Promise<void> {
-    const connection = this.current;
-    if (!connection || this.stateValue !== 'connected') {
+    const session = this.session;
+    if (!session || !this.isLive(session)) {
       throw new NavienError('NAVIEN_NOT_CONNECTED', 'the Navien cloud link is down', { retriable: true });
     }
-    this.lastOutboundMono = this.options.clock.monotonic();
-    await connection.publish(topic, payload);
-    this.options.diagnostics.recordPublish({ queued: false });
-    this.options.diagnostics.recordMessage('out');
+    await this.publishOn(session, topic, payload);
   }
 
   /**
@@ -251,8 +361,9 @@ export class CloudLink {
       return 'sent';
     }
     queue.enqueue(command);
-    if (this.isConnected()) {
-      void this.flush(this.generation);
+    const session = this.session;
+    if (session && this.isLive(session)) {
+      void this.flush(session);
       return 'sent';
     }
     diagnostics.recordPublish({ queued: true });
@@ -265,81 +376,157 @@ export class CloudLink {
     this.events.emit('state', state);
   }
 
-  private async attempt(attemptNumber: number, deep: boolean): Promise<void> {
-    const { auth, log, diagnostics, clock } = this.options;
-    const generation = ++this.generation;
-    if (attemptNumber > 0) diagnostics.recordReconnectAttempt({ attempt: attemptNumber, deep });
-    try {
-      if (deep) await auth.signIn('deep reconnect');
-      else await auth.ensureValid();
-    } catch (error) {
-      if (generation === this.generation && !this.stopping)
-        this.attemptFailed(attemptNumber, deep, toCloudError(error));
-      return;
-    }
-    if (generation !== this.generation || this.stopping) return;
+  private isLive(session: Session): boolean {
+    return (
+      session === this.session &&
+      session.endedWith === null &&
+      session.transport !== null &&
+      this.stateValue === 'connected'
+    );
+  }
 
+  private markSubscriptionsPending(): void {
+    for (const filter of this.subscriptions.keys()) this.subscriptions.set(filter, 'pending');
+  }
+
+  /**
+   * Waits for `promise` on behalf of `session`: rejects when the deadline passes (as `name`) or
+   * the session ends first, so no await of the engine can outlive its owner.
+   */
+  private async owned<T>(
+    session: Session,
+    promise: Promise<T>,
+    ms: number,
+    name: NavienErrorName,
+    what: string,
+    onTimeout?: () => void,
+  ): Promise<T> {
+    this.deadlinesPending++;
+    try {
+      return await withDeadline(
+        Promise.race([promise, session.ended]),
+        ms,
+        what,
+        this.options.clock,
+        onTimeout,
+      );
+    } catch (error) {
+      if (error instanceof DeadlineError)
+        throw new NavienError(name, error.message, { retriable: true, cause: error });
+      throw error;
+    } finally {
+      this.deadlinesPending--;
+    }
+  }
+
+  private operationDeadlineMs(): number {
+    return (this.options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS) + OPERATION_DEADLINE_MARGIN_MS;
+  }
+
+  private caPem(): string | undefined {
+    const { caPem } = this.options;
+    return typeof caPem === 'function' ? caPem() : caPem;
+  }
+
+  /** Builds the attempt's transport; a throw here (a bad CA) is that attempt's failure. */
+  private makeTransport(session: Session): CloudTransport {
+    const { auth, log } = this.options;
     const url = new URL(this.options.url);
     const keepAliveSecs = this.options.keepAliveSecs;
-    let connection: CloudTransport | null = null;
-    connection = (this.options.transportFactory ?? crtTransportFactory)(
+    const caPem = this.caPem();
+    return (this.options.transportFactory ?? crtTransportFactory)(
       {
         url,
         clientId: auth.clientId(),
         keepAliveSecs,
         pingTimeoutMs: this.options.pingTimeoutMs ?? Math.min(30_000, (keepAliveSecs * 1000) / 2),
-        operationTimeoutMs: this.options.operationTimeoutMs ?? 30_000,
-        ...(this.options.caPem ? { caPem: this.options.caPem } : {}),
+        operationTimeoutMs: this.options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
+        ...(caPem ? { caPem } : {}),
         region: regionOf(url.hostname),
         credentials: () => auth.awsCredentials(),
         log,
       },
       {
         onMessage: (topic, payload) => {
-          if (generation === this.generation) this.onMessage(topic, payload);
+          if (session === this.session && session.endedWith === null) this.onMessage(topic, payload);
         },
-        onInterrupt: (error) => {
-          if (generation === this.generation && connection) this.onInterrupt(connection, error);
-        },
+        onInterrupt: (error) => this.onInterrupt(session, error),
       },
     );
-    const timeoutMs = this.options.connectTimeoutMs ?? 30_000;
-    let timer: TimerHandle | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = clock.setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-    let outcome: boolean | 'timeout';
-    try {
-      outcome = await Promise.race([connection.connect(), timedOut]);
-    } catch (error) {
-      clock.clearTimeout(timer);
-      void connection.close();
-      if (generation === this.generation && !this.stopping)
-        this.attemptFailed(attemptNumber, deep, toCloudError(error));
-      return;
-    }
-    clock.clearTimeout(timer);
-    if (outcome === 'timeout') {
-      connection.abandon();
-      this.zombies++;
-      if (generation === this.generation && !this.stopping) {
-        this.attemptFailed(attemptNumber, deep, {
-          name: 'NAVIEN_CONNECT_TIMEOUT',
-          code: null,
-          message: `no answer to the MQTT connect within ${Math.round(timeoutMs / 1000)} s (WebSocket upgrade or CONNACK)`,
-        });
-      }
-      return;
-    }
-    if (generation !== this.generation || this.stopping) {
-      void connection.close();
-      return;
-    }
-    this.onConnected(generation, connection, outcome, attemptNumber, deep);
   }
 
-  private attemptFailed(attemptNumber: number, deep: boolean, error: CloudError): void {
+  /** Closes within the close deadline, abandoning what does not finish by then. Never throws. */
+  private async closeTransport(transport: CloudTransport): Promise<void> {
+    const ms = this.options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    try {
+      await withDeadline(transport.close(), ms, 'closing the MQTT connection', this.options.clock);
+    } catch (error) {
+      this.options.log.debug(
+        { err: toCloudError(error) },
+        'an MQTT connection did not close in time; abandoned',
+      );
+      try {
+        transport.abandon();
+      } catch {
+        // Already gone: nothing is left to fence.
+      }
+    }
+  }
+
+  private async attempt(attemptNumber: number, deep: boolean): Promise<void> {
+    const { auth, diagnostics } = this.options;
+    const session = new Session(attemptNumber, deep);
+    this.session = session;
+    this.attemptInFlight = true;
+    if (attemptNumber > 0) diagnostics.recordReconnectAttempt({ attempt: attemptNumber, deep });
+    let sessionPresent: boolean;
+    try {
+      await this.owned(
+        session,
+        deep ? auth.signIn('deep reconnect') : auth.ensureValid(),
+        this.options.signInTimeoutMs ?? DEFAULT_SIGN_IN_TIMEOUT_MS,
+        'NAVIEN_SIGN_IN_TIMEOUT',
+        'signing in to NaviLink',
+      );
+      session.check();
+      const transport = this.makeTransport(session);
+      session.transport = transport;
+      const connectTimeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+      sessionPresent = await this.owned(
+        session,
+        transport.connect(),
+        connectTimeoutMs,
+        'NAVIEN_CONNECT_TIMEOUT',
+        'the MQTT connect (WebSocket upgrade or CONNACK)',
+        () => {
+          // A hung upgrade never ends by itself; fence it so a late answer is closed at once.
+          transport.abandon();
+          this.zombies++;
+        },
+      );
+      session.check();
+      // Every (re)connect restores every subscription before it counts as connected.
+      this.markSubscriptionsPending();
+      await this.subscribePending(session);
+      session.check();
+    } catch (error) {
+      if (session === this.session) this.attemptInFlight = false;
+      const cloudError = cloudErrorOf(error);
+      session.end(cloudError);
+      if (session.transport) void this.closeTransport(session.transport);
+      // A session replaced meanwhile (stop, reconnect button) is not a failure: its replacer owns what follows.
+      if (session === this.session && !this.stopping) this.attemptFailed(session, cloudError);
+      return;
+    }
+    if (session !== this.session) return;
+    this.attemptInFlight = false;
+    if (!this.stopping) this.onConnected(session, sessionPresent);
+  }
+
+  /** The one failure path of an attempt: record, log at warn, back off, try again. */
+  private attemptFailed(session: Session, error: CloudError): void {
     const { log, diagnostics } = this.options;
+    const { attemptNumber, deep } = session;
     this.lastErrorValue = error;
     if (attemptNumber > 0) {
       const ageMs = this.options.auth.awsCredentialAgeMs();
@@ -354,10 +541,13 @@ export class CloudLink {
     this.upgradeRefusals =
       error.name === 'AWS_ERROR_HTTP_WEBSOCKET_UPGRADE_FAILURE' ? this.upgradeRefusals + 1 : 0;
     const authFailed = error.name === 'NAVIEN_AUTH_INVALID_CREDENTIALS';
-    const level = authFailed || attemptNumber > 3 ? 'debug' : 'warn';
-    log[level](
-      { attempt: attemptNumber, deep, error: error.name, detail: error.message },
-      'connecting to the Navien cloud failed',
+    // Loud while it is news (the first attempts, a new error), then every tenth, so a long outage
+    // stays visible without flooding the log.
+    const news = attemptNumber <= 5 || attemptNumber % 10 === 0 || error.name !== this.lastFailureName;
+    this.lastFailureName = error.name;
+    log[authFailed || !news ? 'debug' : 'warn'](
+      { attempt: attemptNumber, deep, error: error.name, code: error.code, detail: error.message },
+      'connecting to the Navien cloud failed; retrying with backoff',
     );
     this.setState(authFailed ? 'auth_failed' : this.everConnected ? 'reconnecting' : 'connecting');
     this.scheduleAttempt();
@@ -366,6 +556,8 @@ export class CloudLink {
   private scheduleAttempt(): void {
     const { reconnect, log, clock } = this.options;
     const attemptNumber = ++this.attempts;
+    clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     if (reconnect.maxAttempts > 0 && attemptNumber > reconnect.maxAttempts) {
       this.setState('gave_up');
       log.error(
@@ -388,108 +580,134 @@ export class CloudLink {
       { attempt: attemptNumber, deep, delayMs: Math.round(delay) },
       'next connection attempt scheduled',
     );
-    clock.clearTimeout(this.retryTimer);
     this.retryTimer = clock.setTimeout(() => {
       this.retryTimer = undefined;
       if (!this.stopping) void this.attempt(attemptNumber, deep);
     }, delay);
   }
 
-  private onConnected(
-    generation: number,
-    connection: CloudTransport,
-    sessionPresent: boolean,
-    attemptNumber: number,
-    deep: boolean,
-  ): void {
+  private onConnected(session: Session, sessionPresent: boolean): void {
     const { clock, diagnostics, log } = this.options;
+    const { attemptNumber, deep } = session;
     const eventType: ConnectionEventType = !this.everConnected
       ? 'connected'
       : deep
         ? 'deep_reconnected'
         : 'resumed';
-    this.current = connection;
     this.everConnected = true;
     this.attempts = 0;
     this.upgradeRefusals = 0;
+    this.lastFailureName = null;
     this.connectedAtMono = clock.monotonic();
     this.connectedAtWall = clock.now();
+    this.downSinceMono = null;
     this.lastInboundMono = clock.monotonic();
     this.deafStrikes = 0;
-    for (const filter of this.subscriptions.keys()) this.subscriptions.set(filter, 'pending');
     diagnostics.recordConnectionSuccess({ eventType, sessionPresent, returnCode: 0, attemptNumber });
     log.info({ eventType, sessionPresent, attempt: attemptNumber }, 'connected to the Navien cloud');
     this.setState('connected');
     if (eventType !== 'connected')
       this.events.emit('connection_resumed', { return_code: 0, session_present: sessionPresent });
-    void this.afterConnect(generation, connection, eventType, sessionPresent);
-  }
-
-  private async afterConnect(
-    generation: number,
-    connection: CloudTransport,
-    eventType: ConnectionEventType,
-    sessionPresent: boolean,
-  ): Promise<void> {
-    await this.subscribeAll(generation, connection);
-    if (generation !== this.generation) return;
+    if (!this.isLive(session)) return;
     this.events.emit('connected', { eventType, sessionPresent });
-    await this.flush(generation);
+    if (!this.isLive(session)) return;
+    void this.flush(session);
     this.scheduleDeafCheck();
   }
 
-  /** Subscribes every tracked filter that is not active; failures are retried, one by one. */
-  private async subscribeAll(generation: number, connection: CloudTransport): Promise<void> {
-    const { log, clock } = this.options;
-    let failed = 0;
-    for (const [filter, state] of [...this.subscriptions]) {
-      if (state === 'active') continue;
-      try {
-        await connection.subscribe(filter);
-        if (generation !== this.generation) return;
-        if (this.subscriptions.has(filter)) this.subscriptions.set(filter, 'active');
-      } catch (error) {
-        if (generation !== this.generation) return;
-        failed++;
-        if (this.subscriptions.has(filter)) this.subscriptions.set(filter, 'failed');
-        log.warn({ filter, error: toCloudError(error).name }, 'subscription failed; retrying');
+  /**
+   * Subscribes every tracked filter that is not active, one at a time, each within the operation
+   * deadline; the first failure is thrown (it fails the attempt, or drops the live connection).
+   */
+  private async subscribePending(session: Session): Promise<void> {
+    const transport = session.transport;
+    if (!transport) return;
+    for (;;) {
+      session.check();
+      let next: string | undefined;
+      for (const [filter, state] of this.subscriptions) {
+        if (state !== 'active') {
+          next = filter;
+          break;
+        }
       }
+      if (next === undefined) return;
+      const filter = next;
+      try {
+        await this.owned(
+          session,
+          transport.subscribe(filter),
+          this.operationDeadlineMs(),
+          'NAVIEN_SUBSCRIBE_TIMEOUT',
+          'a subscription (SUBACK)',
+        );
+      } catch (error) {
+        if (!session.endedWith && this.subscriptions.has(filter)) this.subscriptions.set(filter, 'failed');
+        throw error;
+      }
+      session.check();
+      if (this.subscriptions.has(filter)) this.subscriptions.set(filter, 'active');
     }
-    clock.clearTimeout(this.subscribeRetryTimer);
-    if (failed === 0) {
-      this.subscribeRetries = 0;
-      return;
-    }
-    // Never "connected but deaf": keep retrying what failed for as long as this connection lives.
-    const delay = backoffDelay(
-      { initialMs: 1000, maxMs: 60_000 },
-      ++this.subscribeRetries,
-      this.options.random,
-    );
-    this.subscribeRetryTimer = clock.setTimeout(() => {
-      if (generation === this.generation && this.current === connection)
-        void this.subscribeAll(generation, connection);
-    }, delay);
   }
 
-  private async flush(generation: number): Promise<void> {
+  /** Subscribes what is pending on a live connection; a failure drops the connection. */
+  private subscribeLive(session: Session): void {
+    session.subscribing = session.subscribing
+      .then(() => this.subscribePending(session))
+      .catch((error: unknown) => this.liveFailure(session, cloudErrorOf(error)));
+  }
+
+  /** A live connection failed an operation in a way that shows it no longer works. */
+  private liveFailure(session: Session, error: CloudError): void {
+    if (this.stopping || !this.isLive(session)) return;
+    this.dropped(session, error);
+  }
+
+  /**
+   * Publishes on one session's connection within the operation deadline. Rejects with
+   * ConnectionGoneError when that connection is no longer the live one, or ends before the PUBACK;
+   * a deadline or aws-crt timeout also drops the connection, so the next one takes over.
+   */
+  private async publishOn(session: Session, topic: string, payload: string): Promise<void> {
+    const transport = session.transport;
+    if (!transport || !this.isLive(session)) {
+      throw new ConnectionGoneError(
+        session.endedWith ?? {
+          name: 'NAVIEN_NOT_CONNECTED',
+          code: null,
+          message: 'the link is not connected',
+        },
+      );
+    }
+    this.lastOutboundMono = this.options.clock.monotonic();
+    try {
+      await this.owned(
+        session,
+        transport.publish(topic, payload),
+        this.operationDeadlineMs(),
+        'NAVIEN_PUBLISH_TIMEOUT',
+        'a publish (PUBACK)',
+      );
+    } catch (error) {
+      if (error instanceof ConnectionGoneError) throw error;
+      const cloudError = toCloudError(error);
+      if (CONNECTION_FAILURE_NAMES.has(cloudError.name)) {
+        this.liveFailure(session, cloudError);
+        throw new ConnectionGoneError(cloudError);
+      }
+      throw error;
+    }
+    this.options.diagnostics.recordPublish({ queued: false });
+    this.options.diagnostics.recordMessage('out');
+  }
+
+  private async flush(session: Session): Promise<void> {
     const { queue } = this.options;
-    const connection = this.current;
-    if (!queue || !connection || queue.size === 0) return;
-    const result = await queue.flush(
-      async (command) => {
-        if (generation !== this.generation)
-          throw new NavienError('NAVIEN_NOT_CONNECTED', 'link changed', { retriable: true });
-        this.lastOutboundMono = this.options.clock.monotonic();
-        await connection.publish(command.topic, command.payload);
-        this.options.diagnostics.recordPublish({ queued: false });
-        this.options.diagnostics.recordMessage('out');
-      },
-      {
-        canSend: () => generation === this.generation && this.stateValue === 'connected',
-        ...(this.options.flushRatePerSecond ? { ratePerSecond: this.options.flushRatePerSecond } : {}),
-      },
-    );
+    if (!queue || queue.size === 0 || !this.isLive(session)) return;
+    const result = await queue.flush((command) => this.publishOn(session, command.topic, command.payload), {
+      canSend: () => this.isLive(session),
+      ...(this.options.flushRatePerSecond ? { ratePerSecond: this.options.flushRatePerSecond } : {}),
+    });
     if (result.sent > 0 || result.failed) {
       this.options.log.info({ sent: result.sent, remaining: result.remaining }, 'flushed queued commands');
     }
@@ -502,13 +720,15 @@ export class CloudLink {
     this.events.emit('message', topic, payload);
   }
 
-  private onInterrupt(connection: CloudTransport, error: CloudError): void {
-    if (this.stopping || connection !== this.current) return;
-    this.dropped(connection, error);
+  private onInterrupt(session: Session, error: CloudError): void {
+    if (this.stopping || session !== this.session || session.endedWith) return;
+    // During an attempt, the attempt's own failure path takes it (its awaits race the session's end).
+    if (this.stateValue !== 'connected') session.end(error);
+    else this.dropped(session, error);
   }
 
   /** A live connection ended without us asking: record it, fence it, and start over. */
-  private dropped(connection: CloudTransport, error: CloudError): void {
+  private dropped(session: Session, error: CloudError): void {
     const { clock, diagnostics, log } = this.options;
     const dwellMs = this.connectedAtMono === null ? 0 : clock.monotonic() - this.connectedAtMono;
     let active = 0;
@@ -524,16 +744,17 @@ export class CloudLink {
       { error: error.name, code: error.code, sessionSeconds: Math.round(dwellMs / 1000) },
       'the Navien cloud connection dropped; reconnecting',
     );
-    this.generation++;
-    this.current = null;
+    // Every waiter on this connection (publishes, subscribes) is released now, not at its deadline.
+    session.end(error);
     this.connectedAtMono = null;
+    this.downSinceMono = clock.monotonic();
     clock.clearTimeout(this.deafTimer);
-    clock.clearTimeout(this.subscribeRetryTimer);
+    this.deafTimer = undefined;
     if (dwellMs < SHORT_SESSION_MS) this.shortSessions++;
     else if (dwellMs >= STABLE_SESSION_MS) this.shortSessions = 0;
     // Our engine is the only one: aws-crt must not bring this connection back by itself.
-    void connection.close();
-    for (const filter of this.subscriptions.keys()) this.subscriptions.set(filter, 'pending');
+    if (session.transport) void this.closeTransport(session.transport);
+    this.markSubscriptionsPending();
     this.setState('reconnecting');
     this.events.emit('connection_interrupted', { error });
     this.scheduleAttempt();
@@ -548,11 +769,13 @@ export class CloudLink {
     const { clock } = this.options;
     const deafAfterMs = this.options.deafAfterMs ?? 0;
     clock.clearTimeout(this.deafTimer);
-    if (deafAfterMs <= 0 || this.stopping) return;
-    const generation = this.generation;
+    this.deafTimer = undefined;
+    const session = this.session;
+    if (deafAfterMs <= 0 || this.stopping || !session) return;
     this.deafTimer = clock.setTimeout(
       () => {
-        if (generation !== this.generation || !this.current) return;
+        this.deafTimer = undefined;
+        if (!this.isLive(session)) return;
         const now = clock.monotonic();
         const silentFor = now - (this.lastInboundMono ?? now);
         const publishedSinceSilence =
@@ -564,10 +787,10 @@ export class CloudLink {
               { silentSeconds: Math.round(silentFor / 1000) },
               'the cloud link hears nothing; resubscribing',
             );
-            for (const filter of this.subscriptions.keys()) this.subscriptions.set(filter, 'pending');
-            void this.subscribeAll(generation, this.current);
+            this.markSubscriptionsPending();
+            this.subscribeLive(session);
           } else {
-            this.dropped(this.current, {
+            this.dropped(session, {
               name: 'NAVIEN_LINK_DEAF',
               code: null,
               message: `no message received for ${Math.round(silentFor / 1000)} s while publishing`,
@@ -585,17 +808,26 @@ export class CloudLink {
   private scheduleRenewal(): void {
     const { clock, auth, log } = this.options;
     clock.clearTimeout(this.renewalTimer);
+    this.renewalTimer = undefined;
     if (this.stopping) return;
     const at = auth.awsRenewalAt();
     if (at === null) return;
     const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - clock.now()));
     this.renewalTimer = clock.setTimeout(() => {
+      this.renewalTimer = undefined;
       if (this.stopping) return;
       if (auth.awsRenewalAt() !== at || clock.now() < at) {
         this.scheduleRenewal();
         return;
       }
-      auth.signIn('scheduled AWS credential renewal', true).catch((error: unknown) => {
+      const signInMs = this.options.signInTimeoutMs ?? DEFAULT_SIGN_IN_TIMEOUT_MS;
+      withDeadline(
+        auth.signIn('scheduled AWS credential renewal', true),
+        signInMs,
+        'credential renewal',
+        clock,
+      ).catch((error: unknown) => {
+        if (this.stopping) return;
         log.warn({ error: toCloudError(error).name }, 'AWS credential renewal failed; retrying in a minute');
         clock.clearTimeout(this.renewalTimer);
         this.renewalTimer = clock.setTimeout(() => this.scheduleRenewal(), 60_000);

@@ -11,7 +11,11 @@ export type NavienErrorName =
   | 'NAVIEN_NO_AWS_CREDENTIALS'
   | 'NAVIEN_CONNECT_TIMEOUT'
   | 'NAVIEN_SUBSCRIBE_REFUSED'
-  | 'NAVIEN_NOT_CONNECTED';
+  | 'NAVIEN_NOT_CONNECTED'
+  | 'NAVIEN_CONNECTION_GONE'
+  | 'NAVIEN_SIGN_IN_TIMEOUT'
+  | 'NAVIEN_SUBSCRIBE_TIMEOUT'
+  | 'NAVIEN_PUBLISH_TIMEOUT';
 
 export class NavienError extends Error {
   override readonly name: NavienErrorName;
@@ -29,6 +33,17 @@ export class NavienError extends Error {
     this.name = name;
     this.retriable = options.retriable;
     this.status = options.status ?? null;
+  }
+}
+
+/**
+ * The connection an operation was sent on (or was to be sent on) has ended or been replaced: the
+ * operation did not and will not complete there. Retriable on the next connection, which is
+ * where a queued command goes; `reason` is why the connection ended.
+ */
+export class ConnectionGoneError extends NavienError {
+  constructor(readonly reason: CloudError) {
+    super('NAVIEN_CONNECTION_GONE', `the cloud connection ended (${reason.name})`, { retriable: true });
   }
 }
 
