@@ -37,6 +37,8 @@ export interface StackOptions {
   simulator?: Simulator;
   /** MQTT URL override (e.g. through a TCP proxy). */
   url?: (sim: Simulator) => string;
+  /** REST URL override (e.g. through a TCP proxy). */
+  restUrl?: (sim: Simulator) => string;
   password?: string;
   link?: Partial<Omit<LinkOptions, 'auth' | 'diagnostics' | 'clock' | 'log' | 'queue'>>;
   queue?: { maxSize?: number; maxAgeMs?: number } | false;
@@ -56,7 +58,7 @@ export async function startStack(options: StackOptions = {}): Promise<CloudStack
   const clock = systemClock;
   const collector = new DiagnosticsCollector({ maxEventsRetained: 1000, clock, log: log.logger });
   const auth = new NavienAuth({
-    apiUrl: sim.restUrl,
+    apiUrl: options.restUrl ? options.restUrl(sim) : sim.restUrl,
     email: sim.account.email,
     password: options.password ?? sim.account.password,
     dataDir,

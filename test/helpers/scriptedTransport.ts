@@ -23,11 +23,15 @@ export function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
-/** A transport whose every operation the test settles by hand. */
+/** A transport whose connect the test settles by hand; subscribe, publish and close can be made to hang. */
 export class ScriptedTransport implements CloudTransport {
   readonly connecting = deferred<boolean>();
   readonly subscribed: string[] = [];
   readonly published: Array<{ topic: string; payload: string }> = [];
+  /** Operations that never settle (a dead path that nobody answers). */
+  hang = { subscribe: false, publish: false, close: false };
+  /** Thrown by subscribe (a refused SUBACK). */
+  refuseSubscribe: Error | null = null;
   closed = false;
   abandoned = false;
   constructor(
@@ -37,14 +41,18 @@ export class ScriptedTransport implements CloudTransport {
   connect(): Promise<boolean> {
     return this.connecting.promise;
   }
-  async subscribe(filter: string): Promise<void> {
+  subscribe(filter: string): Promise<void> {
     this.subscribed.push(filter);
+    if (this.hang.subscribe) return new Promise(() => undefined);
+    return this.refuseSubscribe ? Promise.reject(this.refuseSubscribe) : Promise.resolve();
   }
-  async publish(topic: string, payload: string): Promise<void> {
+  publish(topic: string, payload: string): Promise<void> {
     this.published.push({ topic, payload });
+    return this.hang.publish ? new Promise(() => undefined) : Promise.resolve();
   }
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
+    return this.hang.close ? new Promise(() => undefined) : Promise.resolve();
   }
   abandon(): void {
     this.abandoned = true;
