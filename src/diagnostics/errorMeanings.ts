@@ -37,6 +37,14 @@ const MEANINGS: Readonly<Record<string, string>> = {
   NAVIEN_AUTH_INVALID_CREDENTIALS: 'NaviLink rejected the e-mail/password: fix them in the add-on options',
   NAVIEN_CONNECT_TIMEOUT:
     'the bridge gave up waiting for the connection (the WebSocket upgrade or CONNACK never came)',
+  NAVIEN_SIGN_IN_TIMEOUT: 'signing in to NaviLink (or renewing the tokens) got no answer in time',
+  NAVIEN_SUBSCRIBE_TIMEOUT:
+    'a subscription got no SUBACK in time: the connection was treated as dead and rebuilt',
+  NAVIEN_PUBLISH_TIMEOUT: 'a publish got no PUBACK in time: the connection was treated as dead and rebuilt',
+  NAVIEN_CONNECTION_GONE:
+    'the connection ended while a message waited for its acknowledgement; it is sent again on the next one',
+  AWS_IO_TLS_CTX_ERROR:
+    'the TLS settings could not be built: navien_mqtt_ca_file does not hold a valid PEM certificate',
   UNKNOWN: 'no error name was reported',
 };
 

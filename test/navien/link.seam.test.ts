@@ -26,7 +26,18 @@ interface Rig {
   invariant(): void;
 }
 
-function rig(overrides: Partial<LinkOptions> = {}, auth: LinkAuth = stubAuth()): Rig {
+const TEST_DEADLINES = {
+  connectTimeoutMs: 10_000,
+  operationTimeoutMs: 5_000,
+  signInTimeoutMs: 20_000,
+  closeTimeoutMs: 3_000,
+};
+
+function rig(
+  overrides: Partial<LinkOptions> = {},
+  auth: LinkAuth = stubAuth(),
+  deadlines: Partial<typeof TEST_DEADLINES> = TEST_DEADLINES,
+): Rig {
   const clock = new ManualClock();
   const made: ScriptedTransport[] = [];
   const diagnostics = stubDiagnostics();
@@ -34,10 +45,7 @@ function rig(overrides: Partial<LinkOptions> = {}, auth: LinkAuth = stubAuth()):
   const link = new CloudLink({
     url: 'wss://example.iot.us-east-1.amazonaws.com/mqtt',
     keepAliveSecs: 30,
-    connectTimeoutMs: 10_000,
-    operationTimeoutMs: 5_000,
-    signInTimeoutMs: 20_000,
-    closeTimeoutMs: 3_000,
+    ...deadlines,
     reconnect: { initialMs: 1_000, maxMs: 8_000, deepThreshold: 50, maxAttempts: -1 },
     auth,
     diagnostics,
@@ -304,5 +312,51 @@ describe('cloud link on the transport seam', () => {
     r.last().connecting.resolve(false);
     await settle();
     expect(r.link.state()).toBe('connected');
+  });
+
+  it('keeps the documented default deadlines: sign-in 75 s, connect 30 s, subscribe and publish 31 s, close 5 s', async () => {
+    let signIns = 0;
+    const auth: LinkAuth = {
+      ...stubAuth(),
+      ensureValid: () => (++signIns === 1 ? new Promise(() => undefined) : Promise.resolve(undefined)),
+    };
+    const r = rig({}, auth, {});
+    r.link.subscribe('cmd/52/dev/#');
+    r.link.start();
+    await r.advance(74_999);
+    expect(r.made).toHaveLength(0);
+    await r.advance(1);
+    expect(r.log.text()).toContain('NAVIEN_SIGN_IN_TIMEOUT');
+    await r.advance(1_000);
+    expect(r.made).toHaveLength(1);
+    await r.advance(29_999);
+    expect(r.made[0]?.abandoned).toBe(false);
+    await r.advance(1);
+    expect(r.made[0]?.abandoned).toBe(true);
+    await r.advance(2_000);
+    const t = r.last();
+    t.hang.subscribe = true;
+    t.connecting.resolve(false);
+    await settle();
+    await r.advance(30_999);
+    expect(r.link.engineSnapshot().attemptInFlight).toBe(true);
+    await r.advance(1);
+    expect(r.link.engineSnapshot().attemptInFlight).toBe(false);
+    expect(r.log.text()).toContain('NAVIEN_SUBSCRIBE_TIMEOUT');
+    await r.advance(4_000);
+    const live = r.last();
+    live.connecting.resolve(false);
+    await settle();
+    expect(r.link.state()).toBe('connected');
+    live.hang.publish = true;
+    live.hang.close = true;
+    const outcome = r.link.publish('cmd/52/dev/ctrl', '{}').catch((error: unknown) => (error as Error).name);
+    await r.advance(30_999);
+    expect(r.link.state()).toBe('connected');
+    await r.advance(1);
+    expect(await outcome).toBe('NAVIEN_CONNECTION_GONE');
+    expect(live.abandoned).toBe(false);
+    await r.advance(5_000);
+    expect(live.abandoned).toBe(true);
   });
 });
