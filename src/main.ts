@@ -15,7 +15,7 @@ import { HaBridge } from './ha/bridge.js';
 import { LocalBroker } from './ha/broker.js';
 import { DiscoveryRegistry } from './ha/registry.js';
 import type { HealthState } from './http/health.js';
-import type { HeaterFacts, PendingCommand, PendingCommandsSource } from './http/heaters.js';
+import type { HeaterFacts } from './http/heaters.js';
 import type { BridgeMetrics } from './http/metrics.js';
 import { ReportWriter } from './http/reportWriter.js';
 import { buildServer } from './http/server.js';
@@ -126,17 +126,17 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
   });
   await auth.load();
   auth.onRenewal((info) => collector.recordCredentialRenewal(info));
-  const queue = options.enable_command_queue
-    ? new CommandQueue({
-        maxSize: options.max_queued_commands,
-        maxAgeMs: options.max_queued_command_age * 1000,
-        path: join(options.data_dir, 'command_queue.json'),
-        clock,
-        log: moduleLogger(log, 'navien/queue'),
-        onDrop: (reason) => collector.recordQueueDrop(reason),
-      })
-    : undefined;
-  await queue?.load();
+  // Always there: it orders, confirms and counts every command; with `enable_command_queue` off
+  // the cloud refuses commands while the link is down instead of holding them.
+  const queue = new CommandQueue({
+    maxSize: options.max_queued_commands,
+    maxAgeMs: options.max_queued_command_age * 1000,
+    path: join(options.data_dir, 'command_queue.json'),
+    clock,
+    log: moduleLogger(log, 'navien/queue'),
+    onDrop: (reason) => collector.recordQueueDrop(reason),
+  });
+  await queue.load();
   const link = new CloudLink({
     url: options.navien_mqtt_url,
     ...(caPem ? { caPem } : {}),
@@ -150,7 +150,7 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
     // Our own status requests echo back on the device subscription: silence this long while
     // publishing means the link went deaf.
     deafAfterMs: Math.max(60, 3 * options.status_interval) * 1000,
-    ...(queue ? { queue } : {}),
+    queue,
     auth,
     diagnostics: collector,
     clock,
@@ -171,6 +171,8 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
     statusIntervalMs: options.status_interval * 1000,
     staleIntervals: STALE_STATUS_INTERVALS,
     diagnostics: collector,
+    commands: queue,
+    holdWhileOffline: options.enable_command_queue,
     redactor,
     clock,
     log: moduleLogger(log, 'navien/cloud'),
@@ -206,6 +208,8 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
     log: moduleLogger(log, 'ha/bridge'),
     installId: auth.installId(),
     availabilityGraceMs: options.availability_grace_secs * 1000,
+    onRetainedCommandIgnored: () => queue.noteRetainedIgnored(),
+    onCommandRefused: () => queue.noteRefused(),
     rest: api,
     controls: {
       reconnectCloud: (reason) => link.reconnectNow(reason),
@@ -257,6 +261,7 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
         reconnects: brokerStats.reconnects,
       },
       config: nonSecretConfig(options),
+      commands: { ...queue.accounting() },
     };
   };
   const report = () =>
@@ -282,7 +287,8 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
     };
   };
   const bridgeMetrics = (): BridgeMetrics => ({
-    command_queue_depth: queue?.size ?? 0,
+    command_queue_depth: queue.size,
+    commands: queue.accounting(),
     last_message_age_seconds: link.stats().lastMessageAgeSeconds,
     devices: cloud.devices().map((device) => {
       const record = cloud.device(device.macAddress);
@@ -307,7 +313,6 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
   });
   // The page's heater cards: what HA was told (the retained state), availability and its facts.
   const localTopics = broker.topics;
-  const pending = pendingCommands(queue);
   const heaterFacts = (): HeaterFacts[] =>
     cloud.devices().map((device) => {
       const record = cloud.device(device.macAddress);
@@ -325,7 +330,7 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
         staleAfterSeconds: STALE_STATUS_INTERVALS * options.status_interval,
         state: parseState(broker.retainedPayload(localTopics.deviceState(device.macAddress))),
         unit: record?.status?.temperatureUnit ?? record?.feature?.temperatureUnit ?? null,
-        pending: pending(device.macAddress),
+        pending: queue.pendingFor(device.macAddress),
       };
     });
   const app: FastifyInstance = await buildServer({
@@ -358,7 +363,7 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
     stopped ??= (async () => {
       log.info('nwp500-bridge stopping');
       await cloud.stop();
-      await queue?.settle();
+      await queue.stop();
       await roster.flush();
       await haBridge.stop();
       await broker.stop();
@@ -397,17 +402,6 @@ function parseState(payload: string | undefined): Record<string, unknown> | null
   } catch {
     return null;
   }
-}
-
-/**
- * What waits for each heater, from the command queue's per-heater list (`pendingFor`), for the
- * page's heater cards: nothing with the queue off, null (no queue shown) from a queue that does
- * not list its commands per heater.
- */
-function pendingCommands(queue: CommandQueue | undefined): PendingCommandsSource {
-  if (!queue) return () => [];
-  const source = queue as { pendingFor?: (device: string) => readonly PendingCommand[] };
-  return (device) => (typeof source.pendingFor === 'function' ? source.pendingFor.call(queue, device) : null);
 }
 
 function safeHost(url: string): string | null {

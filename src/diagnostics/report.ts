@@ -44,6 +44,8 @@ export interface BridgeInfo {
   };
   /** Non-secret options (see `nonSecretConfig`); secret-looking keys are dropped anyway. */
   config: Record<string, string | number | boolean | null>;
+  /** The command accounting (counters by outcome, what is in the queue); numbers only. */
+  commands?: Record<string, number | null>;
 }
 
 /** One water heater; `id` is its MAC (shown only as a pseudonym). Extra fields are ignored. */
@@ -79,6 +81,7 @@ const bridgeSchema = z.object({
     reconnects: z.number(),
   }),
   config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  commands: z.record(z.string(), z.number().nullable()).optional(),
 });
 
 const deviceSchema = z.object({
@@ -210,6 +213,7 @@ export function buildReport(input: {
         reconnects: bridge.local_broker.reconnects,
       },
       config,
+      ...(bridge.commands ? { commands: numbersOnly(bridge.commands) } : {}),
     },
     devices: input.devices.map((device) => ({
       id: pseudonym(String(device.id)),
@@ -250,4 +254,13 @@ function replaceInStrings<T>(value: T, replacements: Array<[string, string]>): T
     return node;
   };
   return walk(value) as T;
+}
+
+/** Keeps finite numbers (and nulls) only: nothing but counts can ride along. */
+function numbersOnly(values: Record<string, number | null>): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (value === null || (typeof value === 'number' && Number.isFinite(value))) out[key] = value;
+  }
+  return out;
 }

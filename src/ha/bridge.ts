@@ -80,6 +80,8 @@ export interface HaBridgeOptions {
   featureGraceMs?: number;
   /** Told of every retained message ignored on a command topic (for the command accounting). */
   onRetainedCommandIgnored?: (topic: string) => void;
+  /** Told of every HA payload refused before it became a command (for the command accounting). */
+  onCommandRefused?: (code: string) => void;
   /** Bridge diagnostics republish period (default 60 s). */
   diagnosticsIntervalMs?: number;
   /** Wait after a link event before the bridge diagnostics are republished (default 250 ms). */
@@ -512,6 +514,7 @@ export class HaBridge {
 
   private refuse(mac: string | undefined, key: string | undefined, code: string, reason: string): void {
     this.options.collector.recordCommandRefused(code);
+    this.options.onCommandRefused?.(code);
     this.options.log.warn(
       {
         ...(mac === undefined ? {} : { device: pseudonym(mac) }),

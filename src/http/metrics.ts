@@ -3,6 +3,7 @@
 
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { DiagnosticsNumbers } from '../diagnostics/numbers.js';
+import { COMMAND_OUTCOMES, type CommandAccounting } from '../navien/commandLedger.js';
 import { pseudonym, type Redactor } from '../util/redact.js';
 import type { HealthState, ReportFileStatus } from './health.js';
 
@@ -22,6 +23,8 @@ export interface DeviceMetrics {
 /** What only the running bridge knows (main.ts fills it); everything else comes from the collector. */
 export interface BridgeMetrics {
   command_queue_depth: number;
+  /** The command accounting; absent: no command counters to show. */
+  commands?: CommandAccounting;
   last_message_age_seconds: number | null;
   devices: DeviceMetrics[];
 }
@@ -161,6 +164,15 @@ export function createMetrics(sources: MetricsSources): MetricsEndpoint {
   gauge('nwp500_command_queue_depth', 'Commands waiting for the cloud link.', [], (s) =>
     one(s.bridge.command_queue_depth),
   );
+  gauge(
+    'nwp500_command_queue_oldest_age_seconds',
+    'Age of the oldest command in the queue (since Home Assistant sent it); absent when empty.',
+    [],
+    (s) => {
+      const age = s.bridge.commands?.oldest_queued_age_ms;
+      return finite(age) ? [[{}, age / 1000]] : [];
+    },
+  );
   gauge('nwp500_local_broker_connected', '1 while the local MQTT broker is connected.', [], (s) =>
     flag(s.health.local_broker.connected),
   );
@@ -246,6 +258,16 @@ export function createMetrics(sources: MetricsSources): MetricsEndpoint {
     [{ reason: 'overflow' }, s.numbers.queue_dropped_overflow],
     [{ reason: 'expired' }, s.numbers.queue_dropped_expired],
   ]);
+
+  counter(
+    'nwp500_commands_total',
+    'HA commands by outcome: accepted = delivered + superseded + expired + overflow + unconfirmed + queued; refused and ignored_retained were never accepted.',
+    ['outcome'],
+    (s) => {
+      const commands = s.bridge.commands;
+      return commands ? COMMAND_OUTCOMES.map((outcome): Sample => [{ outcome }, commands[outcome]]) : [];
+    },
+  );
 
   const scrape = async (): Promise<string> => {
     snapshot = {

@@ -3,6 +3,7 @@
 // polling on the link. Owns the device-side timers; the link owns the connection.
 
 import { randomUUID } from 'node:crypto';
+import { confirmationFor, supersedeKey } from '../device/commandIntent.js';
 import { type DeviceCommand, encodeCommand } from '../device/commands.js';
 import { decodeEnergyUsage, type EnergyUsage } from '../device/energy.js';
 import { type DeviceFeature, decodeFeature } from '../device/feature.js';
@@ -27,6 +28,12 @@ import { toCloudError } from './errors.js';
 
 export interface CloudDiagnostics {
   recordCommandRefused(reason: string): void;
+}
+
+/** The command queue's side of the cloud: refusals to count, statuses that confirm commands. */
+export interface CommandTracker {
+  noteRefused(): void;
+  observeStatus(mac: string, rawStatus: Readonly<Record<string, unknown>>): void;
 }
 
 export interface CloudEvents extends Record<string, unknown[]> {
@@ -73,6 +80,13 @@ export interface NavienCloudOptions {
   /** A device whose last status is older than this many status intervals is unavailable. */
   staleIntervals?: number;
   diagnostics: CloudDiagnostics;
+  /** The command queue: counts refusals and confirms commands by the statuses that show them. */
+  commands?: CommandTracker;
+  /**
+   * false (`enable_command_queue: false`): a command that arrives while the link is down is refused
+   * instead of waiting for the link. Default true.
+   */
+  holdWhileOffline?: boolean;
   /** Learns each device's serial number as it arrives, so logs and reports never show it. */
   redactor?: Redactor;
   clock: Clock;
@@ -176,31 +190,35 @@ export class NavienCloud {
    * reason, never sent, when wrong; otherwise sent, or queued while the link is down.
    */
   sendCommand(mac: string, command: DeviceCommand): CommandOutcome {
-    const { diagnostics, log, link } = this.options;
+    const { diagnostics, log, link, commands } = this.options;
+    const refuse = (code: Extract<CommandOutcome, { ok: false }>['code'], reason: string): CommandOutcome => {
+      diagnostics.recordCommandRefused(code);
+      commands?.noteRefused();
+      return { ok: false, code, reason };
+    };
     const record = this.records.get(mac);
-    if (!record) {
-      diagnostics.recordCommandRefused('unknown_device');
-      return { ok: false, code: 'unknown_device', reason: 'no such device on the NaviLink account' };
-    }
+    if (!record) return refuse('unknown_device', 'no such device on the NaviLink account');
     const encoded = encodeCommand(command, record.device, this.identity(), record.feature ?? undefined);
     if (!encoded.ok) {
-      diagnostics.recordCommandRefused(encoded.code);
       log.warn({ command: command.kind, code: encoded.code, reason: encoded.reason }, 'command refused');
-      return { ok: false, code: encoded.code, reason: encoded.reason };
+      return refuse(encoded.code, encoded.reason);
     }
+    if (this.options.holdWhileOffline === false && !link.isConnected()) {
+      return refuse('offline', 'the cloud link is down and the command queue is disabled');
+    }
+    const request = encoded.payload.request as { param?: unknown } | undefined;
+    const param = Array.isArray(request?.param) ? request.param.filter((n) => typeof n === 'number') : [];
     const delivery = link.sendCommand({
       device: mac,
       description: describe(command),
+      kind: command.kind,
+      supersedeKey: supersedeKey(command),
+      confirm: confirmationFor(encoded.commandCode, param),
       topic: encoded.topic,
       payload: JSON.stringify(encoded.payload),
     });
     if (delivery === 'refused') {
-      diagnostics.recordCommandRefused('offline');
-      return {
-        ok: false,
-        code: 'offline',
-        reason: 'the cloud link is down and the command queue is disabled',
-      };
+      return refuse('offline', 'the cloud link is down and the command queue is disabled');
     }
     log.info(
       { command: describe(command), delivery },
@@ -482,6 +500,7 @@ export class NavienCloud {
       if (status.problems.length > 0)
         log.debug({ problems: status.problems }, 'status decoded with problems');
       record.status = status;
+      this.options.commands?.observeStatus(mac, status.raw);
       record.lastStatusMono = clock.monotonic();
       record.lastStatusWall = clock.now();
       this.events.emit('status', mac, status);

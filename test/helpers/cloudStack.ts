@@ -41,7 +41,15 @@ export interface StackOptions {
   restUrl?: (sim: Simulator) => string;
   password?: string;
   link?: Partial<Omit<LinkOptions, 'auth' | 'diagnostics' | 'clock' | 'log' | 'queue'>>;
-  queue?: { maxSize?: number; maxAgeMs?: number } | false;
+  queue?:
+    | {
+        maxSize?: number;
+        maxAgeMs?: number;
+        publishTimeoutMs?: number;
+        confirmTimeoutMs?: number;
+        maxSends?: number;
+      }
+    | false;
   statusIntervalMs?: number;
   auth?: Partial<Pick<AuthOptions, 'invalidCredentialsBackoff'>>;
   dataDir?: string;
@@ -69,9 +77,11 @@ export async function startStack(options: StackOptions = {}): Promise<CloudStack
   });
   await auth.load();
   auth.onRenewal((info) => collector.recordCredentialRenewal(info));
+  const queueOptions = options.queue || {};
   const queue = new CommandQueue({
-    maxSize: (options.queue ? options.queue.maxSize : undefined) ?? 200,
-    maxAgeMs: (options.queue ? options.queue.maxAgeMs : undefined) ?? 300_000,
+    ...queueOptions,
+    maxSize: queueOptions.maxSize ?? 200,
+    maxAgeMs: queueOptions.maxAgeMs ?? 300_000,
     path: join(dataDir, 'command_queue.json'),
     clock,
     log: log.logger,
@@ -106,6 +116,7 @@ export async function startStack(options: StackOptions = {}): Promise<CloudStack
     clientId: () => auth.clientId(),
     statusIntervalMs: options.statusIntervalMs ?? 1_000,
     diagnostics: collector,
+    ...(options.queue === false ? {} : { commands: queue }),
     clock,
     log: log.logger.child({ module: 'navien/cloud' }),
   });
@@ -124,7 +135,7 @@ export async function startStack(options: StackOptions = {}): Promise<CloudStack
     start: () => cloud.start(),
     async close() {
       await cloud.stop();
-      await queue.settle();
+      await queue.stop();
       await roster.flush();
       if (!options.simulator) await sim.close();
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
