@@ -13,6 +13,7 @@ import { DiscoveryRegistry } from '../../src/ha/registry.js';
 import { NavienApi } from '../../src/navien/api.js';
 import type { NavienCloud } from '../../src/navien/cloud.js';
 import type { CloudLink } from '../../src/navien/connection.js';
+import type { CommandQueue } from '../../src/navien/queue.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/sim/index.js';
 import { systemClock } from '../../src/util/clock.js';
 import { setLogLevel } from '../../src/util/logger.js';
@@ -33,6 +34,8 @@ export interface HaStack {
   collector: DiagnosticsCollector;
   link: CloudLink;
   cloud: NavienCloud;
+  /** The command queue, wired to the HA side as main.ts wires it (refusals, retained commands). */
+  queue: CommandQueue;
   broker: LocalBroker;
   registry: DiscoveryRegistry;
   bridge: HaBridge;
@@ -54,6 +57,8 @@ export interface HaStackOptions {
   statusIntervalMs?: number;
   /** Passed to the cloud side (see StackOptions). */
   cloud?: StackOptions['cloud'];
+  link?: StackOptions['link'];
+  queue?: StackOptions['queue'];
   rosterNow?: StackOptions['rosterNow'];
   bridge?: Partial<
     Pick<
@@ -81,9 +86,11 @@ export async function startHaStack(options: HaStackOptions = {}): Promise<HaStac
     dataDir,
     statusIntervalMs: options.statusIntervalMs ?? 2_000,
     ...(options.cloud === undefined ? {} : { cloud: options.cloud }),
+    ...(options.link === undefined ? {} : { link: options.link }),
+    ...(options.queue === undefined ? {} : { queue: options.queue }),
     ...(options.rosterNow === undefined ? {} : { rosterNow: options.rosterNow }),
   });
-  const { sim, log, collector, link, cloud } = cloudSide;
+  const { sim, log, collector, link, cloud, queue } = cloudSide;
   const clock = systemClock;
   collector.recordConfigEpoch({ keep_alive_secs: 30 });
   const broker = new LocalBroker({
@@ -131,6 +138,8 @@ export async function startHaStack(options: HaStackOptions = {}): Promise<HaStac
     // Quick enough for tests; the defaults wait seconds between read-backs.
     reservationTimings: { readTimeoutMs: 3_000, confirmDelayMs: 200 },
     controls,
+    onRetainedCommandIgnored: () => queue.noteRetainedIgnored(),
+    onCommandRefused: () => queue.noteRefused(),
     ...options.bridge,
   });
   broker.start();
@@ -153,6 +162,7 @@ export async function startHaStack(options: HaStackOptions = {}): Promise<HaStac
     collector,
     link,
     cloud,
+    queue,
     broker,
     registry,
     bridge,
