@@ -166,11 +166,13 @@ export function createMetrics(sources: MetricsSources): MetricsEndpoint {
   );
   gauge(
     'nwp500_command_queue_oldest_age_seconds',
-    'Age of the oldest command in the queue (since Home Assistant sent it); absent when empty.',
+    'Age of the oldest command in the queue (since Home Assistant sent it); 0 when it is empty.',
     [],
     (s) => {
-      const age = s.bridge.commands?.oldest_queued_age_ms;
-      return finite(age) ? [[{}, age / 1000]] : [];
+      const commands = s.bridge.commands;
+      if (!commands) return [];
+      const age = commands.oldest_queued_age_ms;
+      return [[{}, finite(age) ? age / 1000 : 0]];
     },
   );
   gauge('nwp500_local_broker_connected', '1 while the local MQTT broker is connected.', [], (s) =>

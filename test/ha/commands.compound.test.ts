@@ -110,7 +110,10 @@ describe('commands through compound faults', () => {
     await waitFor(() => s.queue.size === 1, 'the first command accepted');
     await new Promise((r) => setTimeout(r, 2_300));
     await haCommand(SIM_MAC, 'target_temperature', '130');
-    await waitFor(() => s.queue.size >= 1 && s.queue.accounting().accepted === 2, 'the second command accepted');
+    await waitFor(
+      () => s.queue.size >= 1 && s.queue.accounting().accepted === 2,
+      'the second command accepted',
+    );
     await new Promise((r) => setTimeout(r, 500));
     await simFault(s, 'blackhole?on=0');
     // Anything that makes the bridge send again (here a command for the other heater).
@@ -133,7 +136,10 @@ describe('commands through compound faults', () => {
     const s = stack;
     await haCommand(SIM_MAC, 'target_temperature', 'hot');
     await haCommand(SIM_MAC, 'no_such_key', 'ON');
-    await observer?.client.publishAsync(`${BASE_TOPIC}/${SIM_MAC}/power/set`, 'OFF', { qos: 1, retain: true });
+    await observer?.client.publishAsync(`${BASE_TOPIC}/${SIM_MAC}/power/set`, 'OFF', {
+      qos: 1,
+      retain: true,
+    });
     // A retained command is run once when it is first published (MQTT delivers it live), then
     // ignored when it comes back from the broker: reconnecting the bridge's broker client shows it.
     await waitFor(() => s.queue.accounting().refused === 2, 'two refusals counted');
@@ -141,7 +147,11 @@ describe('commands through compound faults', () => {
     s.broker.republishRetained();
     await s.bridge.stop();
     await s.bridge.start();
-    await waitFor(() => s.queue.accounting().ignored_retained >= 1, 'the retained command ignored and counted', 15_000);
+    await waitFor(
+      () => s.queue.accounting().ignored_retained >= 1,
+      'the retained command ignored and counted',
+      15_000,
+    );
     expect(unaccounted(s.queue.accounting())).toBe(0);
   }, 60_000);
 });

@@ -54,7 +54,9 @@ export interface StackOptions {
   auth?: Partial<Pick<AuthOptions, 'invalidCredentialsBackoff'>>;
   dataDir?: string;
   /** Device-list reading: how often, and the retries of a failed read (default: the cloud's). */
-  cloud?: Partial<Pick<NavienCloudOptions, 'deviceListIntervalMs' | 'deviceListBackoff'>>;
+  cloud?: Partial<
+    Pick<NavienCloudOptions, 'deviceListIntervalMs' | 'deviceListBackoff' | 'holdWhileOffline'>
+  >;
   /** The wall clock the device roster judges "an hour apart" by (default: the system clock). */
   rosterNow?: () => number;
 }

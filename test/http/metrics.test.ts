@@ -68,6 +68,38 @@ describe('GET /metrics', () => {
     expect(values.get('nwp500_bridge_info{version="0.1.0-test"}')).toBe(1);
   });
 
+  it('counts commands by outcome and shows the oldest queued command age', async () => {
+    h.bridge.commands = {
+      accepted: 12,
+      delivered: 6,
+      superseded: 2,
+      expired: 1,
+      overflow: 0,
+      unconfirmed: 1,
+      refused: 3,
+      ignored_retained: 1,
+      in_queue: 2,
+      oldest_queued_age_ms: 4_500,
+    };
+    try {
+      const { values, text } = await scrape(h);
+      expect(values.get('nwp500_commands_total{outcome="accepted"}')).toBe(12);
+      expect(values.get('nwp500_commands_total{outcome="delivered"}')).toBe(6);
+      expect(values.get('nwp500_commands_total{outcome="superseded"}')).toBe(2);
+      expect(values.get('nwp500_commands_total{outcome="expired"}')).toBe(1);
+      expect(values.get('nwp500_commands_total{outcome="overflow"}')).toBe(0);
+      expect(values.get('nwp500_commands_total{outcome="unconfirmed"}')).toBe(1);
+      expect(values.get('nwp500_commands_total{outcome="refused"}')).toBe(3);
+      expect(values.get('nwp500_commands_total{outcome="ignored_retained"}')).toBe(1);
+      expect(values.get('nwp500_command_queue_oldest_age_seconds')).toBe(4.5);
+      expect(text).toContain('# TYPE nwp500_commands_total counter');
+      h.bridge.commands = { ...h.bridge.commands, in_queue: 0, oldest_queued_age_ms: null };
+      expect((await scrape(h)).values.get('nwp500_command_queue_oldest_age_seconds')).toBe(0);
+    } finally {
+      delete h.bridge.commands;
+    }
+  });
+
   it('labels devices by pseudonym, never by MAC', async () => {
     const { text, values } = await scrape(h);
     const device = pseudonym(MAC);

@@ -90,13 +90,21 @@ describe('queued commands across a restart', () => {
     await new Promise((r) => setTimeout(r, 5_000));
     sim.faults.refuseConnections(false);
     const second = await start(dataDir, configDir);
-    await eventually('connected again', async () => {
-      const { body } = await second.http<Diagnostics>('/api/diagnostics');
-      return body.bridge.cloud.state === 'connected';
-    }, 30_000);
+    await eventually(
+      'connected again',
+      async () => {
+        const { body } = await second.http<Diagnostics>('/api/diagnostics');
+        return body.bridge.cloud.state === 'connected';
+      },
+      30_000,
+    );
     // A status round trip after the reconnect: anything restored would have been sent by now.
     const polled = sim.device(MAC)?.receivedCommands().length ?? 0;
-    await eventually('a status poll after the restart', async () => (sim?.device(MAC)?.receivedCommands().length ?? 0) > polled + 1, 20_000);
+    await eventually(
+      'a status poll after the restart',
+      async () => (sim?.device(MAC)?.receivedCommands().length ?? 0) > polled + 1,
+      20_000,
+    );
     expect(modeCommands(1)).toBe(0);
     expect(second.stdout()).toContain('older than max_queued_command_age at start-up');
     expect(await commands(second)).toMatchObject({ accepted: 1, expired: 1, delivered: 0, in_queue: 0 });
@@ -146,7 +154,10 @@ describe('queued commands across a restart', () => {
     });
     await observer.client.publishAsync(`nwp500/${MAC}/target_temperature/set`, '125', { qos: 1 });
     interface Heaters {
-      heaters: Array<{ id: string; queued: Array<{ description: string; created_ms: number; state: string }> | null }>;
+      heaters: Array<{
+        id: string;
+        queued: Array<{ description: string; created_ms: number; state: string }> | null;
+      }>;
     }
     const card = await eventually('the command on the card', async () => {
       const { status, body } = await bridge.http<Heaters>('/api/heaters');

@@ -58,7 +58,10 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       value: fc.integer({ min: 0, max: 3 }),
     }),
   },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 20_000 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 20_000 }) }),
+  },
 );
 
 function checkStep(rig: QueueRig): void {
@@ -124,7 +127,9 @@ describe('command queue under random schedules', () => {
         }
         // Per heater, the cloud saw commands in the order they were asked (resends repeat one).
         for (const device of DEVICES) {
-          const seen = rig.publishes.filter((p) => p.command.device === device).map((p) => order.get(p.command.id) ?? -1);
+          const seen = rig.publishes
+            .filter((p) => p.command.device === device)
+            .map((p) => order.get(p.command.id) ?? -1);
           for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1] as number);
         }
         // Quiescence: a good connection that answers everything, statuses that show every command.
@@ -146,7 +151,9 @@ describe('command queue under random schedules', () => {
         for (const [deviceKey, id] of lastOfKey) {
           const [device, key] = deviceKey.split('/');
           if (key === 'reservation_write') continue;
-          const lastSent = rig.publishes.filter((p) => p.command.device === device && p.command.kind === key).at(-1);
+          const lastSent = rig.publishes
+            .filter((p) => p.command.device === device && p.command.kind === key)
+            .at(-1);
           expect(lastSent?.command.id).toBe(id);
         }
         await rig.queue.stop();

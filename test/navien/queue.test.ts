@@ -29,7 +29,10 @@ describe('order: one command in flight per heater', () => {
     await rig.kick();
     await rig.advance(500);
     expect(rig.sent()).toEqual(['power 1']);
-    for (const expected of [['power 1', 'dhw_mode 3'], ['power 1', 'dhw_mode 3', 'tou 1']]) {
+    for (const expected of [
+      ['power 1', 'dhw_mode 3'],
+      ['power 1', 'dhw_mode 3', 'tou 1'],
+    ]) {
       rig.publishes.at(-1)?.ack();
       await rig.advance(200);
       expect(rig.sent()).toEqual(expected);
@@ -114,6 +117,60 @@ describe('order: one command in flight per heater', () => {
   });
 });
 
+describe('the defaults DOCS.md states', () => {
+  const defaults = {
+    publishTimeoutMs: undefined,
+    confirmTimeoutMs: undefined,
+    maxSends: undefined,
+    retryDelayMs: undefined,
+  };
+
+  it('waits 35 s for a PUBACK, then sends again after 1 s', async () => {
+    const rig = new QueueRig(defaults);
+    rig.answer.set(MAC_A, 'hang');
+    await rig.connect();
+    rig.enqueue(MAC_A, 'power', 1);
+    await rig.kick();
+    await rig.advance(34_900, 500);
+    expect(rig.sent()).toHaveLength(1);
+    await rig.advance(1_200, 100);
+    expect(rig.sent()).toHaveLength(2);
+  });
+
+  it('pauses 1 s, doubling to at most 30 s, between sends that fail on a live connection', async () => {
+    const rig = new QueueRig(defaults);
+    rig.answer.set(MAC_A, 'fail');
+    await rig.connect();
+    rig.enqueue(MAC_A, 'power', 1);
+    await rig.kick();
+    const times: number[] = [];
+    let seen = 0;
+    for (let t = 0; t < 130_000; t += 100) {
+      await rig.advance(100, 100);
+      if (rig.publishes.length > seen) {
+        seen = rig.publishes.length;
+        times.push(rig.clock.monotonic());
+      }
+    }
+    const gaps = times.slice(1).map((t, i) => Math.round((t - (times[i] as number)) / 1000));
+    expect(gaps).toEqual([1, 2, 4, 8, 16, 30, 30, 30]);
+  });
+
+  it('waits 15 s for a status after each PUBACK, three sends in all, then counts it unconfirmed', async () => {
+    const rig = new QueueRig(defaults);
+    await rig.connect();
+    rig.enqueue(MAC_A, 'dhwOperationSetting', 1, { confirm: true });
+    await rig.kick();
+    await rig.advance(14_900, 500);
+    expect(rig.sent()).toHaveLength(1);
+    await rig.advance(29_100, 100);
+    expect(rig.sent()).toHaveLength(3);
+    expect(rig.queue.accounting().unconfirmed).toBe(0);
+    await rig.advance(2_000, 100);
+    expect(rig.queue.accounting().unconfirmed).toBe(1);
+  });
+});
+
 describe('supersede', () => {
   it('replaces a queued command by a newer one of the same kind, counted and logged once', async () => {
     const rig = new QueueRig();
@@ -122,10 +179,15 @@ describe('supersede', () => {
     rig.enqueue(MAC_A, 'dhw_temperature', 110);
     rig.enqueue(MAC_B, 'dhw_temperature', 90);
     rig.enqueue(MAC_A, 'dhw_temperature', 120);
-    expect(rig.queue.pendingFor(MAC_A).map((p) => p.description)).toEqual(['dhw_mode 3', 'dhw_temperature 120']);
+    expect(rig.queue.pendingFor(MAC_A).map((p) => p.description)).toEqual([
+      'dhw_mode 3',
+      'dhw_temperature 120',
+    ]);
     expect(rig.queue.pendingFor(MAC_B).map((p) => p.description)).toEqual(['dhw_temperature 90']);
     expect(rig.queue.accounting()).toMatchObject({ accepted: 5, superseded: 2, in_queue: 3 });
-    const lines = rig.log.records().filter((r) => r.msg === 'a newer command for the same setting replaced a queued one');
+    const lines = rig.log
+      .records()
+      .filter((r) => r.msg === 'a newer command for the same setting replaced a queued one');
     expect(lines.map((r) => r.command)).toEqual(['dhw_temperature 100', 'dhw_temperature 110']);
     await rig.connect();
     await rig.advance(500);
@@ -176,7 +238,12 @@ describe('confirmation: the device decides "done"', () => {
     rig.enqueue(MAC_A, 'tou', 1);
     await rig.kick();
     await rig.advance(16_000);
-    expect(rig.sent()).toEqual(['dhwOperationSetting 1', 'dhwOperationSetting 1', 'dhwOperationSetting 1', 'tou 1']);
+    expect(rig.sent()).toEqual([
+      'dhwOperationSetting 1',
+      'dhwOperationSetting 1',
+      'dhwOperationSetting 1',
+      'tou 1',
+    ]);
     expect(rig.queue.accounting()).toMatchObject({ accepted: 2, delivered: 1, unconfirmed: 1, in_queue: 0 });
     expect(rig.log.text()).toContain('the heater never showed a command it was sent');
   });
@@ -270,6 +337,25 @@ describe('across restarts', () => {
     const saved = JSON.parse(await readFile(path, 'utf8')) as { commands: unknown[]; counters: object };
     expect(saved.commands).toEqual([]);
     expect(saved.counters).toMatchObject({ accepted: 3, delivered: 1, expired: 1 });
+  });
+
+  it('sends a command that was on its way at shutdown again after the restart (at least once)', async () => {
+    const path = join(dir, 'command_queue.json');
+    const clock = new ManualClock();
+    const first = new QueueRig({ path }, clock);
+    first.answer.set(MAC_A, 'hang');
+    await first.connect();
+    first.enqueue(MAC_A, 'dhw_mode', 2);
+    first.enqueue(MAC_A, 'power', 1);
+    await first.kick();
+    expect(first.queue.pendingFor(MAC_A).map((p) => p.state)).toEqual(['in_flight', 'queued']);
+    await first.queue.stop();
+    const second = new QueueRig({ path }, clock);
+    await second.queue.load();
+    await second.connect();
+    await second.advance(500);
+    expect(second.sent()).toEqual(['dhw_mode 2', 'power 1']);
+    expect(second.queue.accounting()).toMatchObject({ accepted: 2, delivered: 2, in_queue: 0 });
   });
 
   it('measures the age across a restart by the wall clock from when HA asked', async () => {
