@@ -2,7 +2,13 @@
 // into clean, sorted, bounded series: malformed items are dropped, never trusted, never thrown on.
 
 import { z } from 'zod';
-import { DEFAULT_SEED, MAX_HOURS, MAX_ITEMS } from './thresholds.js';
+
+/** Input bounds, so hostile or broken input cannot make the analysis slow or overflow. */
+export const MAX_ITEMS = 100_000;
+export const MAX_LOAD_BINS = 20_000;
+export const MAX_HOURS = 10 * 365 * 24;
+/** The tests' random draws are seeded, so the same history gives the same answer. */
+export const DEFAULT_SEED = 0x5eed;
 
 const finite = z.number().refine(Number.isFinite);
 // Times within the Date range and counts far beyond any real history: larger values are broken input.

@@ -1,22 +1,24 @@
 // The evidence behind a verdict: drop episodes, error breakdown, load correlation (permutation
 // test), host events near drops, reconnect health, configuration epochs and the checklist.
 
-import type { At, Clean, Drop } from './analysisInput.js';
+import type { Clean, Drop } from './analysisInput.js';
+import { MAX_LOAD_BINS } from './analysisInput.js';
 import type { Analysis } from './analysisTypes.js';
-import { errorMeaning } from './errorMeanings.js';
+import { errorMeaning, UPGRADE_FAILURE } from './errorMeanings.js';
 import { plural } from './format.js';
+import { coincidenceTest, loadTest } from './nullTests.js';
 import { perDay } from './numbers.js';
-import { comparePoissonRates, median, seededRandom, sig, spearman } from './stats.js';
+import { comparePoissonRates, median, seededRandom, sig } from './stats.js';
 import {
-  DAY_S,
+  ALPHA,
   EPISODE_MERGE_MS,
-  LOAD_P,
+  EPOCH_ALPHA,
+  FAILING_AFTER_REFUSALS,
   LOAD_RATIO,
-  MAX_LOAD_BINS,
-  MIN_DROPS,
-  PERMUTATIONS,
+  MIN_EPISODES,
+  MIN_RATE_HOURS,
+  MIN_SYSTEM_MATCHES,
   SYSTEM_EVENT_WINDOW_MS,
-  UPGRADE_FAILURE,
 } from './thresholds.js';
 
 export interface Episode {
@@ -52,27 +54,22 @@ export function breakdown(drops: Drop[]): Analysis['errorBreakdown'] {
     .map(([name, count]) => ({ name, count, meaning: errorMeaning(name) }));
 }
 
-export function hourlyCounts(episodes: Episode[], c: Clean): number[] {
-  const hours = Math.min(Math.floor((c.endT - c.startT) / 3_600_000), 24 * 60);
-  if (hours < 2) return [];
-  const counts = new Array<number>(hours).fill(0);
-  const origin = c.endT - hours * 3_600_000;
-  for (const e of episodes) {
-    const index = Math.floor((e.start - origin) / 3_600_000);
-    if (index >= 0 && index < hours) counts[index] = (counts[index] ?? 0) + 1;
-  }
-  return counts;
-}
-
 export interface LoadResult {
   correlated: boolean;
   ratio: number;
   p: number;
   peakPerSecond: number;
   meanPerBin: number;
+  /** Episodes whose load before them was measured. */
+  measured: number;
 }
 
-/** Load in the bins that hold an episode start (and the bin before) vs overall. */
+/**
+ * The load in the ~5 minutes before each episode's first drop (the collector leaves the bridge's own
+ * post-reconnect requests and their echoes out) against 5-minute windows drawn at random from the
+ * load series: a permutation test. The window that holds the drop and the reconnect after it is
+ * never part of "before".
+ */
 export function loadCorrelation(ctx: Context, episodes: Episode[]): LoadResult {
   const { c, evidence } = ctx;
   const none: LoadResult = {
@@ -81,111 +78,77 @@ export function loadCorrelation(ctx: Context, episodes: Episode[]): LoadResult {
     p: Number.NaN,
     peakPerSecond: Number.NaN,
     meanPerBin: Number.NaN,
+    measured: 0,
   };
   evidence.load_ratio = null;
   evidence.load_p = null;
   if (c.bins.length === 0) return none;
-  const lastBin = c.bins[c.bins.length - 1] as At;
-  const origin = Math.max((c.bins[0] as At).t, lastBin.t - (MAX_LOAD_BINS - 1) * c.binMs);
-  const size = Math.floor((lastBin.t - origin) / c.binMs) + 1;
-  const loads = new Float64Array(size);
-  for (const b of c.bins) {
-    const index = Math.round((b.t - origin) / c.binMs);
-    if (index >= 0 && index < size) loads[index] = (loads[index] ?? 0) + b.messages;
-  }
+  const windows = c.bins.slice(-MAX_LOAD_BINS).map((b) => b.messages);
   let total = 0;
   let peak = 0;
-  for (const v of loads) {
+  for (const v of windows) {
     total += v;
     peak = Math.max(peak, v);
   }
-  const meanLoad = total / size;
-  evidence.load_bins = size;
-  evidence.load_mean_per_bin = sig(meanLoad);
-  evidence.load_peak_per_second = sig(peak / (c.binMs / 1000));
-  const before = c.drops.flatMap((d) => (d.messagesBefore === null ? [] : [d.messagesBefore]));
+  const meanPerBin = total / windows.length;
+  const peakPerSecond = peak / (c.binMs / 1000);
+  evidence.load_bins = windows.length;
+  evidence.load_mean_per_bin = sig(meanPerBin);
+  evidence.load_peak_per_second = sig(peakPerSecond);
+  const before = episodes.flatMap((e) => {
+    const first = e.drops[0];
+    return first && first.messagesBefore !== null ? [first.messagesBefore] : [];
+  });
+  evidence.load_episodes_measured = before.length;
   evidence.median_messages_before_drop = before.length > 0 ? sig(median(before)) : null;
-
-  const marked = new Set<number>();
-  const hourly = new Map<number, { drops: number; messages: number }>();
-  for (const e of episodes) {
-    const index = Math.floor((e.start - origin) / c.binMs);
-    if (index < 0 || index >= size) continue;
-    marked.add(index);
-    if (index > 0) marked.add(index - 1);
-  }
-  const binsPerHour = Math.max(1, Math.round(3_600_000 / c.binMs));
-  for (let i = 0; i < size; i++) {
-    const hour = Math.floor(i / binsPerHour);
-    const h = hourly.get(hour) ?? { drops: 0, messages: 0 };
-    h.messages += loads[i] ?? 0;
-    hourly.set(hour, h);
-  }
-  for (const e of episodes) {
-    const index = Math.floor((e.start - origin) / c.binMs);
-    const h = hourly.get(Math.floor(index / binsPerHour));
-    if (h && index >= 0 && index < size) h.drops++;
-  }
-  const hours = [...hourly.values()];
-  evidence.load_spearman_hourly = sig(
-    spearman(
-      hours.map((h) => h.drops),
-      hours.map((h) => h.messages),
-    ),
-  );
-
-  const k = marked.size;
-  if (total <= 0 || size < 12 || k < 2 || k >= size)
-    return { ...none, peakPerSecond: peak / (c.binMs / 1000), meanPerBin: meanLoad };
-  let markedLoad = 0;
-  for (const i of marked) markedLoad += loads[i] ?? 0;
-  const observed = markedLoad / k;
-  const ratio = observed / meanLoad;
-  // Permute which bins are marked: a partial Fisher–Yates draw of k bins per shuffle.
-  const random = seededRandom(c.seed);
-  const pool = Array.from({ length: size }, (_, i) => i);
-  let atLeast = 0;
-  for (let iteration = 0; iteration < PERMUTATIONS; iteration++) {
-    let sampled = 0;
-    for (let j = 0; j < k; j++) {
-      const pick = j + Math.floor(random() * (size - j));
-      const chosen = pool[pick] as number;
-      pool[pick] = pool[j] as number;
-      pool[j] = chosen;
-      sampled += loads[chosen] ?? 0;
-    }
-    if (sampled >= markedLoad - 1e-9) atLeast++;
-  }
-  const p = (atLeast + 1) / (PERMUTATIONS + 1);
-  evidence.load_ratio = sig(ratio);
-  evidence.load_p = sig(p);
-  const correlated = p < LOAD_P && ratio > LOAD_RATIO && episodes.length >= MIN_DROPS;
+  const base = { ...none, peakPerSecond, meanPerBin, measured: before.length };
+  if (total <= 0 || before.length < MIN_EPISODES) return base;
+  const test = loadTest(before, windows, seededRandom(c.seed ^ 0x10ad));
+  if (!test) return base;
+  evidence.load_ratio = sig(test.ratio);
+  evidence.load_p = sig(test.p);
+  const correlated = test.p < ALPHA && test.ratio >= LOAD_RATIO;
   if (correlated) ctx.labels.add('load_correlated');
-  return { correlated, ratio, p, peakPerSecond: peak / (c.binMs / 1000), meanPerBin: meanLoad };
+  return { ...base, correlated, ratio: test.ratio, p: test.p };
 }
 
-/** Host events (not our own restarts) within ±2 min of an episode start. */
-export function systemEventCorrelation(
-  ctx: Context,
-  episodes: Episode[],
-): { matched: number; fraction: number; kinds: Map<string, number> } {
+export interface SystemResult {
+  matched: number;
+  expected: number;
+  p: number;
+  fraction: number;
+  correlated: boolean;
+  kinds: Map<string, number>;
+}
+
+/**
+ * Host events (not our own restarts) within SYSTEM_EVENT_WINDOW_MS of an episode start, against how
+ * many episodes would lie that near one by chance (the episode starts shuffled over the observation).
+ */
+export function systemEventCorrelation(ctx: Context, episodes: Episode[]): SystemResult {
   const { c, evidence, labels } = ctx;
   const events = c.systemEvents.filter((e) => e.kind !== 'bridge_restart');
   const kinds = new Map<string, number>();
-  let matched = 0;
   for (const episode of episodes) {
     const near = events.filter((e) => Math.abs(e.t - episode.start) <= SYSTEM_EVENT_WINDOW_MS);
-    if (near.length === 0) continue;
-    matched++;
     for (const kind of new Set(near.map((e) => e.kind))) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
   }
-  const fraction = episodes.length > 0 ? matched / episodes.length : 0;
+  const test = coincidenceTest(
+    episodes.map((e) => e.start),
+    events.map((e) => e.t),
+    { startMs: c.startT, endMs: c.endT, nearMs: SYSTEM_EVENT_WINDOW_MS },
+    seededRandom(c.seed ^ 0x5e7),
+  );
+  const fraction = episodes.length > 0 ? test.matched / episodes.length : 0;
   evidence.system_events = events.length;
-  evidence.episodes_near_system_events = matched;
+  evidence.episodes_near_system_events = test.matched;
+  evidence.episodes_near_system_events_by_chance = sig(test.expected);
   evidence.system_event_fraction = episodes.length > 0 ? sig(fraction) : null;
+  evidence.system_event_p = events.length > 0 && episodes.length > 0 ? sig(test.p) : null;
   evidence.bridge_restarts = c.systemEvents.length - events.length;
-  if (matched >= 2 || (matched >= 1 && episodes.length <= 3)) labels.add('system_events');
-  return { matched, fraction, kinds };
+  const correlated = episodes.length >= MIN_EPISODES && test.matched >= MIN_SYSTEM_MATCHES && test.p < ALPHA;
+  if (correlated) labels.add('system_events');
+  return { matched: test.matched, expected: test.expected, p: test.p, fraction, correlated, kinds };
 }
 
 export interface ReconnectHealth {
@@ -240,7 +203,7 @@ export function reconnectHealth(ctx: Context): ReconnectHealth {
       'Reconnects failed with WEBSOCKET_UPGRADE_FAILURE: check the host clock (NTP) and that credential renewal works (checklist).',
     );
   }
-  const failingNow = lastUnrecovered && upgradeFailuresSinceDrop >= 3;
+  const failingNow = lastUnrecovered && upgradeFailuresSinceDrop >= FAILING_AFTER_REFUSALS;
   return {
     outages: outageStarts.length,
     unrecovered,
@@ -290,13 +253,17 @@ export function epochsOf(ctx: Context): Analysis['epochs'] {
   }
   const rateText = `${fmt(comparison.rateBefore * 24)}/day → ${fmt(comparison.rateAfter * 24)}/day`;
   let verdict: 'confirmed' | 'rejected' | 'inconclusive' = 'inconclusive';
-  const enoughTime = before.hours >= 6 && after.hours >= 6;
+  const enoughTime = before.hours >= MIN_RATE_HOURS && after.hours >= MIN_RATE_HOURS;
   if (enoughTime && kaAfter < kaBefore) {
-    if (comparison.pFewerAfter < 0.05 && comparison.rateAfter < comparison.rateBefore) verdict = 'confirmed';
-    else if (before.drops + after.drops >= 5 && comparison.pChanged >= 0.05) verdict = 'rejected';
+    if (comparison.pFewerAfter < EPOCH_ALPHA && comparison.rateAfter < comparison.rateBefore)
+      verdict = 'confirmed';
+    else if (before.drops + after.drops >= MIN_EPISODES && comparison.pChanged >= EPOCH_ALPHA)
+      verdict = 'rejected';
   } else if (enoughTime && kaAfter > kaBefore) {
-    if (comparison.pMoreAfter < 0.05 && comparison.rateAfter > comparison.rateBefore) verdict = 'confirmed';
-    else if (before.drops + after.drops >= 5 && comparison.pChanged >= 0.05) verdict = 'rejected';
+    if (comparison.pMoreAfter < EPOCH_ALPHA && comparison.rateAfter > comparison.rateBefore)
+      verdict = 'confirmed';
+    else if (before.drops + after.drops >= MIN_EPISODES && comparison.pChanged >= EPOCH_ALPHA)
+      verdict = 'rejected';
   }
   evidence.nat_hypothesis = verdict;
   const change = `keep_alive_secs ${kaBefore} → ${kaAfter}`;
@@ -312,7 +279,7 @@ export function epochsOf(ctx: Context): Analysis['epochs'] {
     );
   } else {
     ctx.advice.push(
-      `Not enough data yet to judge ${change} (${rateText}); give each setting at least 6 hours.`,
+      `Not enough data yet to judge ${change} (${rateText}); give each setting at least ${MIN_RATE_HOURS} hours.`,
     );
   }
   return out;
@@ -320,7 +287,7 @@ export function epochsOf(ctx: Context): Analysis['epochs'] {
 
 export function buildChecklist(
   ctx: Context,
-  facts: { episodes: Episode[]; isImmediate: boolean; reconnect: ReconnectHealth },
+  facts: { episodes: Episode[]; isImmediate: boolean; reconnect: ReconnectHealth; system: SystemResult },
 ): Analysis['checklist'] {
   const { c, labels } = ctx;
   const { reconnect } = facts;
@@ -370,25 +337,26 @@ export function buildChecklist(
         ? 'keep-alive not known'
         : `keep_alive_secs is ${c.keepAlive}${c.keepAlive > 120 ? '; 60–120 survives NAT idle timeouts better' : ''}`,
   });
-  const nearSystem = ctx.evidence.episodes_near_system_events;
+  const { system } = facts;
+  const chance = system.expected.toFixed(1);
   list.push({
     item: 'Drops away from host events (suspend, clock jumps, network or DNS changes)',
-    answer: facts.episodes.length === 0 ? 'unknown' : nearSystem === 0 ? 'yes' : 'no',
+    answer: facts.episodes.length === 0 ? 'unknown' : system.correlated ? 'no' : 'yes',
     detail:
       facts.episodes.length === 0
         ? 'no drops yet'
-        : `${nearSystem} of ${facts.episodes.length} drop episodes within 2 minutes of a host event`,
+        : `${system.matched} of ${plural(facts.episodes.length, 'drop episode')} within ${SYSTEM_EVENT_WINDOW_MS / 60_000} minutes of a host event (about ${chance} would be by chance)`,
   });
   list.push({
     item: 'No other client using the same client id',
     answer: labels.has('duplicate_client_id_suspected')
       ? 'no'
-      : c.drops.length >= MIN_DROPS && !facts.isImmediate
+      : c.drops.length >= MIN_EPISODES && !facts.isImmediate
         ? 'yes'
         : 'unknown',
     detail: labels.has('duplicate_client_id_suspected')
       ? 'sessions are cut within seconds by the server, the signature of a duplicate client id'
-      : c.drops.length >= MIN_DROPS && !facts.isImmediate
+      : c.drops.length >= MIN_EPISODES && !facts.isImmediate
         ? 'sessions are not being cut right after connecting'
         : 'not enough drops to tell',
   });
@@ -407,6 +375,6 @@ export function humanDuration(seconds: number): string {
   const round = (x: number): string => String(Number(x.toPrecision(x < 10 ? 2 : 3)));
   if (seconds < 120) return `${round(seconds)} s`;
   if (seconds < 2 * 3600) return `${round(seconds / 60)} min`;
-  if (seconds < 3 * DAY_S) return `${round(seconds / 3600)} h`;
-  return `${round(seconds / DAY_S)} d`;
+  if (seconds < 3 * 86_400) return `${round(seconds / 3600)} h`;
+  return `${round(seconds / 86_400)} d`;
 }

@@ -1,6 +1,15 @@
 // What each cloud error name means in practice, in words a user
 // can act on, so an error breakdown explains itself.
 
+export const HANGUP = 'AWS_ERROR_MQTT_UNEXPECTED_HANGUP';
+export const SOCKET_CLOSED = 'AWS_IO_SOCKET_CLOSED';
+export const UPGRADE_FAILURE = 'AWS_ERROR_HTTP_WEBSOCKET_UPGRADE_FAILURE';
+/** The errors of a path that went silent (no answer to a ping or an operation). */
+export const HALF_OPEN_ERRORS: ReadonlySet<string> = new Set([
+  'AWS_ERROR_MQTT_TIMEOUT',
+  'AWS_ERROR_MQTT5_PING_RESPONSE_TIMEOUT',
+]);
+
 const MEANINGS: Readonly<Record<string, string>> = {
   AWS_ERROR_MQTT_UNEXPECTED_HANGUP:
     'the server closed the connection cleanly: AWS IoT disconnected the client on purpose (24 h WebSocket lifetime, duplicate client id, policy violation, throttling)',

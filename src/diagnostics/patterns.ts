@@ -1,5 +1,11 @@
 // Explains a history of cloud-link drops: classifies their timing, lifetimes, error names, load and
 // host events into a verdict people can act on. Pure, deterministic, never throws.
+//
+// Every verdict rests on a test against a null that fits the data (nullTests.ts): "regular" and
+// "fixed lifetime" on how little the gaps or the lifetimes spread compared with chance, "bursty" on
+// how much more they vary, "load" on a permutation of load windows, "host events" on shuffled
+// drop times. Phase-locking to the wall clock is a separate label ("at the same clock time"),
+// tested at periods chosen beforehand.
 
 import { type At, type Clean, sanitize } from './analysisInput.js';
 import type { Analysis, AnalysisInput } from './analysisTypes.js';
@@ -11,45 +17,59 @@ import {
   episodesOf,
   epochsOf,
   fmt,
-  hourlyCounts,
   humanDuration,
   loadCorrelation,
   reconnectHealth,
+  type SystemResult,
   systemEventCorrelation,
 } from './dropEvidence.js';
+import { HALF_OPEN_ERRORS, HANGUP, SOCKET_CLOSED } from './errorMeanings.js';
 import { plural } from './format.js';
+import { clockTest, gapTest, lifetimeTest, seededRandom } from './nullTests.js';
 import { perDay } from './numbers.js';
+import { correctedBurstiness, mad, median, sig } from './stats.js';
 import {
-  burstiness,
-  coefficientOfVariation,
-  correctedBurstiness,
-  mad,
-  mean,
-  median,
-  rayleighTest,
-  sig,
-  stdDev,
-} from './stats.js';
-import {
-  BURSTY_CORRECTED_B,
-  BURSTY_CV,
-  DAY_S,
+  ALPHA,
+  CLOCK_MIN_CYCLES,
+  CLOCK_MIN_R,
+  ERROR_SHARE,
   FIXED_LIFETIME_MAD_RATIO,
-  HALF_OPEN_ERRORS,
-  HANGUP,
+  HIGH_CONFIDENCE_ALPHA,
+  HIGH_CONFIDENCE_COUNT,
+  IMMEDIATE_FRACTION,
   IMMEDIATE_SECONDS,
-  MIN_DROPS,
-  MIN_GAPS,
-  NAT_TIMEOUTS_S,
-  RANDOM_CV_MAX,
-  RANDOM_CV_MIN,
-  RAYLEIGH_ALPHA,
-  REGULAR_CV,
-  SOCKET_CLOSED,
+  LIFETIME_MATCH_TOLERANCE,
+  MIN_EPISODES,
+  MIN_LIFETIMES,
+  RANDOM_HIGH_COUNT,
+  REGULAR_MAD_RATIO,
+  STABLE_HOURS,
+  SYSTEM_EVENT_WINDOW_MS,
 } from './thresholds.js';
 
 export * from './analysisTypes.js';
 export { humanDuration } from './dropEvidence.js';
+
+const DAY_S = 86_400;
+const HOUR_S = 3600;
+/** The clock periods phase-locking is tested at, chosen before looking at any data. */
+export const CLOCK_PERIODS_S: readonly number[] = [DAY_S, HOUR_S];
+/** Idle timeouts of common NATs, routers and load balancers, seconds. */
+const NAT_TIMEOUTS_S = [300, 350, 600, 1800, 3600];
+
+/** Confidence from a test's p and how many observations it rests on. */
+export function confidenceOf(p: number, count: number): Analysis['confidence'] {
+  if (p < HIGH_CONFIDENCE_ALPHA && count >= HIGH_CONFIDENCE_COUNT) return 'high';
+  if (p < ALPHA) return 'medium';
+  return 'low';
+}
+
+/** "Consistent with chance" is never proven; confidence grows with the data that failed to refute it. */
+export function chanceConfidence(count: number): Analysis['confidence'] {
+  if (count >= RANDOM_HIGH_COUNT) return 'high';
+  if (count >= HIGH_CONFIDENCE_COUNT) return 'medium';
+  return 'low';
+}
 
 // ---- the analysis --------------------------------------------------------------------------------
 
@@ -81,6 +101,7 @@ function analyze(c: Clean): Analysis {
   const episodes = episodesOf(c.drops);
   const gapsS = episodes.slice(1).map((e, i) => (e.start - (episodes[i] as Episode).start) / 1000);
   const hoursText = c.hours.toFixed(1);
+  const random = seededRandom(c.seed);
 
   evidence.hours_observed = sig(c.hours);
   evidence.drops_analysed = n;
@@ -94,95 +115,88 @@ function analyze(c: Clean): Analysis {
   const dominant = errorBreakdown[0];
   evidence.dominant_error = dominant?.name ?? null;
   evidence.dominant_error_share = dominant ? sig(dominant.count / n) : null;
-  const errorShare = (names: Set<string> | string): number =>
+  const errorShare = (names: ReadonlySet<string> | string): number =>
     n === 0
       ? 0
       : c.drops.filter((d) => (typeof names === 'string' ? d.error === names : names.has(d.error))).length /
         n;
   const hangupShare = errorShare(HANGUP);
-  const socketClosedShare = errorShare(SOCKET_CLOSED);
   const halfOpenShare = errorShare(HALF_OPEN_ERRORS);
-  if (n > 0 && hangupShare >= 0.6) labels.add('server_initiated');
-  if (n > 0 && socketClosedShare >= 0.6) labels.add('network_path');
-  if (n > 0 && halfOpenShare >= 0.6) labels.add('half_open');
+  if (n > 0 && hangupShare >= ERROR_SHARE) labels.add('server_initiated');
+  if (n > 0 && errorShare(SOCKET_CLOSED) >= ERROR_SHARE) labels.add('network_path');
+  if (n > 0 && halfOpenShare >= ERROR_SHARE) labels.add('half_open');
 
-  // Lifetimes: immediate rejection and fixed lifetimes.
+  // Lifetimes: immediate rejection, then fixed lifetimes (a spread far below chance's).
   const lifetimes = c.drops.flatMap((d) => (d.lifetime === null ? [] : [d.lifetime]));
   const immediate = lifetimes.filter((l) => l < IMMEDIATE_SECONDS).length;
   const immediateFraction = lifetimes.length > 0 ? immediate / lifetimes.length : null;
   evidence.lifetimes_known = lifetimes.length;
   evidence.immediate_fraction = immediateFraction === null ? null : sig(immediateFraction);
-  const isImmediate = lifetimes.length >= MIN_DROPS && (immediateFraction ?? 0) >= 0.5;
+  const isImmediate = lifetimes.length >= MIN_LIFETIMES && (immediateFraction ?? 0) >= IMMEDIATE_FRACTION;
   if (isImmediate) {
     labels.add('immediate_rejection');
-    if (hangupShare >= 0.5) labels.add('duplicate_client_id_suspected');
+    if (hangupShare >= IMMEDIATE_FRACTION) labels.add('duplicate_client_id_suspected');
   }
   const longLifetimes = lifetimes.filter((l) => l >= IMMEDIATE_SECONDS);
-  const medianLifetime = median(longLifetimes);
-  const lifetimeMadRatio =
-    longLifetimes.length > 0 && medianLifetime > 0 ? mad(longLifetimes) / medianLifetime : Number.NaN;
-  evidence.median_lifetime_s = sig(medianLifetime);
-  evidence.lifetime_mad_ratio = sig(lifetimeMadRatio);
-  const fixedLifetime = longLifetimes.length >= MIN_DROPS && lifetimeMadRatio < FIXED_LIFETIME_MAD_RATIO;
-  const lifetimeMatch = fixedLifetime ? matchLifetime(medianLifetime, c) : null;
+  const life = lifetimeTest(longLifetimes, random);
+  evidence.median_lifetime_s = sig(life.median);
+  evidence.lifetime_mad_ratio = sig(life.madRatio);
+  evidence.lifetime_p = sig(life.p);
+  const fixedLifetime =
+    longLifetimes.length >= MIN_LIFETIMES && life.madRatio < FIXED_LIFETIME_MAD_RATIO && life.p < ALPHA;
+  const lifetimeMatch = fixedLifetime ? matchLifetime(life.median, c) : null;
   if (fixedLifetime) labels.add('fixed_lifetime');
   if (lifetimeMatch) {
     labels.add(lifetimeMatch.label);
     evidence.lifetime_matches = lifetimeMatch.name;
   }
 
-  // Timing of episodes.
-  const cv = coefficientOfVariation(gapsS);
-  const correctedB = correctedBurstiness(cv, episodes.length);
+  // Timing of episodes against a Poisson history with the same drop rate.
+  const enoughTiming = episodes.length >= MIN_EPISODES;
+  const observedS = Math.max(c.hours * HOUR_S, 0);
+  const timing = gapTest(gapsS, n > 0 ? observedS / n : Number.NaN, random);
   const medianGap = median(gapsS);
-  const episodeTimesS = episodes.map((e) => (e.start - (episodes[0] as Episode).start) / 1000);
-  const atPeriod =
-    gapsS.length > 0 ? rayleighTest(episodeTimesS, medianGap) : { r: Number.NaN, p: Number.NaN };
-  const timeOfDay = rayleighTest(
-    episodes.map((e) => e.wall / 1000),
-    DAY_S,
-  );
-  const counts = hourlyCounts(episodes, c);
-  const fano = counts.length >= 2 ? stdDev(counts) ** 2 / mean(counts) : Number.NaN;
+  const correctedB = correctedBurstiness(timing.cv, episodes.length);
   evidence.median_gap_s = sig(medianGap);
-  evidence.mean_gap_s = sig(mean(gapsS));
-  evidence.cv = sig(cv);
-  evidence.burstiness_b = sig(burstiness(gapsS));
+  evidence.gap_mad_ratio = sig(timing.madRatio);
+  evidence.gap_regularity_p = sig(timing.pRegular);
+  evidence.cv = sig(timing.cv);
   evidence.burstiness_corrected = sig(correctedB);
-  evidence.rayleigh_period_s = sig(medianGap);
-  evidence.rayleigh_r = sig(atPeriod.r);
-  evidence.rayleigh_p = sig(atPeriod.p);
-  evidence.time_of_day_r = sig(timeOfDay.r);
-  evidence.time_of_day_p = sig(timeOfDay.p);
-  evidence.fano_factor_hourly = sig(fano);
-  const enoughTiming = n >= MIN_DROPS && gapsS.length >= MIN_GAPS;
-  const regular = enoughTiming && cv < REGULAR_CV && atPeriod.p < RAYLEIGH_ALPHA;
-  const bursty = enoughTiming && (correctedB > BURSTY_CORRECTED_B || cv > BURSTY_CV);
-  const random = enoughTiming && cv >= RANDOM_CV_MIN && cv <= RANDOM_CV_MAX;
-  // A daily rhythm can only show over several days: within one day any phases look clustered.
-  const spanDays =
-    episodes.length > 1
-      ? ((episodes.at(-1) as Episode).wall - (episodes[0] as Episode).wall) / 1000 / DAY_S
-      : 0;
-  const timeOfDayClustered =
-    enoughTiming && spanDays >= 2 && timeOfDay.r > 0.5 && timeOfDay.p < RAYLEIGH_ALPHA;
+  evidence.gap_burstiness_p = sig(timing.pBursty);
+  const regular = enoughTiming && timing.pRegular < ALPHA && timing.madRatio < REGULAR_MAD_RATIO;
+  const moreRegularThanChance = enoughTiming && timing.pRegular < ALPHA && !regular;
+  const bursty = enoughTiming && timing.pBursty < ALPHA;
+  const random_ = enoughTiming && !regular && !moreRegularThanChance && !bursty;
   if (regular) labels.add('regular_interval');
   if (bursty) labels.add('bursty');
-  if (random && !regular && !bursty) labels.add('random');
-  if (timeOfDayClustered) labels.add('time_of_day');
+  if (random_) labels.add('random');
+
+  // Same clock time: phase-locking at periods chosen beforehand (its own label, never the verdict).
+  const clock = enoughTiming
+    ? clockTest(
+        episodes.map((e) => e.wall),
+        CLOCK_PERIODS_S,
+      )
+    : null;
+  if (clock) {
+    evidence.clock_period_s = clock.periodS;
+    evidence.clock_r = sig(clock.r);
+    evidence.clock_p = sig(clock.p);
+  }
+  const sameClockTime =
+    clock !== null && clock.cycles >= CLOCK_MIN_CYCLES && clock.r >= CLOCK_MIN_R && clock.p < ALPHA;
+  if (sameClockTime) labels.add(clock.periodS === DAY_S ? 'same_time_of_day' : 'same_minute_of_hour');
 
   const load = loadCorrelation(ctx, episodes);
   const system = systemEventCorrelation(ctx, episodes);
   const reconnect = reconnectHealth(ctx);
   const epochs = epochsOf(ctx);
-  const checklist = buildChecklist(ctx, { episodes, isImmediate, reconnect });
+  const checklist = buildChecklist(ctx, { episodes, isImmediate, reconnect, system });
 
   // The verdict: the most specific explanation the evidence supports.
   const base = { labels: [...labels], checklist, epochs, errorBreakdown, evidence };
   const rate = perDay(n, c.hours);
   const perDayText = rate === null ? `${plural(n, 'drop')} in ${hoursText} h` : `~${rate} per day`;
-  const quality = (strongP: number): Analysis['confidence'] =>
-    episodes.length >= 10 && strongP < 0.001 ? 'high' : episodes.length >= MIN_DROPS ? 'medium' : 'low';
 
   if (reconnect.failingNow) {
     return finish(ctx, base, {
@@ -214,17 +228,14 @@ function analyze(c: Clean): Analysis {
         'Clear the offline command queue (restart the add-on) in case a rejected command is re-sent on every connect.',
         'If it persists, report it with this export: the error names and lifetimes show what the cloud did.',
       ],
-      confidence: lifetimes.length >= 10 ? 'high' : 'medium',
+      confidence: lifetimes.length >= HIGH_CONFIDENCE_COUNT ? 'high' : 'medium',
     });
   }
 
   if (!enoughTiming) {
     const lastDrop = c.drops[c.drops.length - 1];
     const quietHours = lastDrop ? (c.endT - lastDrop.t) / 3_600_000 : c.hours;
-    if (system.matched >= 3 && system.fraction >= 0.5) {
-      return finish(ctx, base, systemVerdict(system, episodes.length, 'low'));
-    }
-    if (c.hours >= 24 && quietHours >= 24) {
+    if (c.hours >= STABLE_HOURS && quietHours >= STABLE_HOURS) {
       return finish(ctx, base, {
         verdict: 'stable',
         title:
@@ -233,45 +244,44 @@ function analyze(c: Clean): Analysis {
             : `Stable: no drops in the last ${quietHours.toFixed(1)} hours (${plural(n, 'drop')} in ${hoursText} hours)`,
         likelyCause: 'The cloud link is holding.',
         advice: ['Nothing to do. The bridge keeps watching and will explain any new drops.'],
-        confidence: c.hours >= 72 ? 'high' : 'medium',
+        confidence: c.hours >= 3 * STABLE_HOURS ? 'high' : 'medium',
       });
     }
-    const dropsNeeded = Math.max(MIN_DROPS - n, 0);
-    const episodesNeeded = Math.max(MIN_GAPS + 1 - episodes.length, 0);
-    const missing = [
-      ...(dropsNeeded > 0 ? [`${plural(dropsNeeded, 'more drop')}`] : []),
-      ...(episodesNeeded > 0 ? [`${plural(episodesNeeded, 'more separate episode')}`] : []),
-    ].join(' and ');
+    const episodesNeeded = Math.max(MIN_EPISODES - episodes.length, 0);
     return finish(ctx, base, {
       verdict: 'collecting_baseline',
       title: `Collecting baseline: ${plural(n, 'drop')} in ${hoursText} hours`,
       likelyCause:
         n === 0
-          ? 'No drops yet; 24 hours without a drop will count as stable.'
-          : `Too few drops to see a pattern yet: at least ${MIN_DROPS} drops in ${MIN_GAPS + 1} separate episodes (drops more than a minute apart) are needed; ${missing} to go.`,
+          ? `No drops yet; ${STABLE_HOURS} hours without a drop will count as stable.`
+          : `Too few drops to see a pattern yet: ${MIN_EPISODES} separate drop episodes (drops more than a minute apart count as one) are needed, ` +
+            `${plural(episodes.length, 'episode')} so far (${plural(n, 'drop')}); ${episodesNeeded} to go.`,
       advice: [
-        'Leave the bridge running; the verdict improves as drops and hours accumulate (about 10 drops give a confident answer).',
+        `Leave the bridge running; the verdict improves as drops and hours accumulate (about ${HIGH_CONFIDENCE_COUNT} episodes give a confident answer).`,
       ],
       confidence: 'low',
     });
   }
 
-  if (system.matched >= 3 && system.fraction >= 0.5) {
-    return finish(
-      ctx,
-      base,
-      systemVerdict(system, episodes.length, episodes.length >= 10 ? 'high' : 'medium'),
-    );
+  if (system.correlated) {
+    return finish(ctx, base, systemVerdict(system, episodes.length, confidenceOf(system.p, system.matched)));
   }
 
   const gapMad = mad(gapsS);
   const lifetimeMad = mad(longLifetimes);
   if (fixedLifetime && (lifetimeMatch !== null || !regular || lifetimeMad < 0.5 * gapMad)) {
-    return finish(ctx, base, fixedLifetimeVerdict(medianLifetime, lifetimeMatch, longLifetimes.length, c));
+    return finish(
+      ctx,
+      base,
+      fixedLifetimeVerdict(life.median, lifetimeMatch, confidenceOf(life.p, longLifetimes.length), c),
+    );
   }
 
   if (regular) {
-    const daily = Math.abs(medianGap - DAY_S) / DAY_S < 0.05;
+    const daily = Math.abs(medianGap - DAY_S) / DAY_S < LIFETIME_MATCH_TOLERANCE;
+    const clockNote = sameClockTime
+      ? ` They also happen at the same ${clock?.periodS === DAY_S ? 'time of day' : 'minute of the hour'}.`
+      : '';
     return finish(ctx, base, {
       verdict: 'regular_interval',
       title: daily
@@ -279,7 +289,8 @@ function analyze(c: Clean): Analysis {
         : `Drops every ~${humanDuration(medianGap)}: a timeout on a fixed schedule`,
       likelyCause: daily
         ? 'AWS IoT closes WebSocket connections after 24 hours. This is expected and the bridge reconnects by itself.'
-        : `The drops keep a regular ${humanDuration(medianGap)} rhythm (CV ${fmt(cv)}, Rayleigh p ${fmt(atPeriod.p)}). ` +
+        : `The drops keep a regular ${humanDuration(medianGap)} rhythm: half of the gaps lie within ±${humanDuration(gapMad)} of it, ` +
+          `which chance would give with p ${fmt(timing.pRegular)}.${clockNote} ` +
           'Something on a timer ends the connection: a cloud-side timeout, a router or ISP schedule, or a job on the host.',
       advice: daily
         ? ['Nothing to do: one short reconnect a day is normal.']
@@ -287,7 +298,7 @@ function analyze(c: Clean): Analysis {
             `Report the period found (${humanDuration(medianGap)}) with this export; it identifies the timer.`,
             'Look for anything on your network or host that runs on that period (router keep-alive or lease renewal, scheduled jobs).',
           ],
-      confidence: quality(atPeriod.p),
+      confidence: confidenceOf(timing.pRegular, gapsS.length),
     });
   }
 
@@ -296,14 +307,14 @@ function analyze(c: Clean): Analysis {
       verdict: 'load_correlated',
       title: `Drops follow message bursts (${fmt(load.ratio)}× the usual load before drops): likely rate limiting`,
       likelyCause:
-        `Before a drop the link carried ${fmt(load.ratio)}× its average load (permutation p ${fmt(load.p)}). ` +
-        'AWS IoT limits each connection to 100 publishes/s and 512 KiB/s; beyond that it drops messages, and an ' +
-        'oversized or refused publish ends the connection.',
+        `In the 5 minutes before a drop the link carried ${fmt(load.ratio)}× its usual load (permutation p ${fmt(load.p)}, ` +
+        `the bridge's own requests after each reconnect left out). AWS IoT limits each connection to 100 publishes/s and ` +
+        '512 KiB/s; beyond that it drops messages, and an oversized or refused publish ends the connection.',
       advice: [
         `Lower the message rate: raise status_interval (now ${fmt(load.peakPerSecond)} msg/s at the busiest 5 minutes, ${fmt(load.meanPerBin)} messages per 5 minutes on average).`,
         'Avoid automations that send many commands in a burst.',
       ],
-      confidence: load.p < 0.001 && episodes.length >= 10 ? 'high' : 'medium',
+      confidence: confidenceOf(load.p, load.measured),
     });
   }
 
@@ -317,43 +328,43 @@ function analyze(c: Clean): Analysis {
         'Set keep_alive_secs to 60–120 so dead paths are noticed and replaced quickly.',
         'Check the host’s network link (Wi-Fi signal, power saving on the network interface).',
       ],
-      confidence: quality(1),
+      confidence: chanceConfidence(episodes.length),
     });
   }
 
   if (bursty) {
     return finish(ctx, base, {
       verdict: 'bursty',
-      title: `Drops come in bursts (corrected burstiness ${fmt(correctedB)}, CV ${fmt(cv)})`,
+      title: `Drops come in bursts (gaps vary ${fmt(timing.cv)}× their mean; chance: p ${fmt(timing.pBursty)})`,
       likelyCause:
         'Drops cluster in time and then stop for long stretches: an unstable period of the network or the cloud ' +
         `rather than a steady cause.${dominant ? ` Inside the bursts the errors are mostly ${dominant.name}: ${dominant.meaning}.` : ''}`,
       advice: [
-        'Note when the bursts happen (see recent_drops) and compare with router, ISP or Wi-Fi events at those times.',
+        'Note when the bursts happen (see the timeline) and compare with router, ISP or Wi-Fi events at those times.',
         'If the bursts line up with host events, the system watcher will show them once it sees them.',
       ],
-      confidence: quality(1),
+      confidence: confidenceOf(timing.pBursty, gapsS.length),
     });
   }
 
-  if (random) {
+  if (random_) {
     return finish(ctx, base, {
       verdict: 'random',
-      title: `Drops at random times (${perDayText}, CV ${fmt(cv)}): network, Wi-Fi or NAT`,
+      title: `Drops at random times (${perDayText}): network, Wi-Fi or NAT`,
       likelyCause: randomCause(labels),
       advice: [
         `Set keep_alive_secs to 60–120${c.keepAlive !== null && c.keepAlive > 120 ? ` (now ${c.keepAlive})` : ''}: a NAT or router forgets idle connections sooner than AWS's default keep-alive.`,
         'Check the host’s network: Wi-Fi signal and power saving, router or ISP reconnects.',
         'After a change, leave it running a day: the configuration epochs below will show whether the drop rate fell.',
       ],
-      confidence: episodes.length >= 10 ? 'medium' : 'low',
+      confidence: chanceConfidence(episodes.length),
     });
   }
 
   return finish(ctx, base, {
     verdict: 'irregular',
-    title: `Drops at irregular intervals (${perDayText}, CV ${fmt(cv)})`,
-    likelyCause: `The drops are neither regular nor purely random. ${randomCause(labels)}`,
+    title: `Drops at irregular intervals (${perDayText})`,
+    likelyCause: `The gaps between drops are more even than chance would make them (p ${fmt(timing.pRegular)}) but too uneven for a fixed period. ${randomCause(labels)}`,
     advice: [
       'Set keep_alive_secs to 60–120 if it is higher, and check the host’s network link.',
       'Keep collecting: more drops sharpen the picture.',
@@ -394,7 +405,7 @@ function randomCause(labels: Set<string>): string {
 }
 
 function systemVerdict(
-  system: { matched: number; fraction: number; kinds: Map<string, number> },
+  system: SystemResult,
   episodes: number,
   confidence: Analysis['confidence'],
 ): VerdictPart {
@@ -403,7 +414,8 @@ function systemVerdict(
     verdict: 'system_events',
     title: `Drops coincide with host events: ${kinds}`,
     likelyCause:
-      `${system.matched} of ${episodes} drop episodes happened within 2 minutes of a host event (${kinds}). ` +
+      `${system.matched} of ${episodes} drop episodes happened within ${SYSTEM_EVENT_WINDOW_MS / 60_000} minutes of a host event (${kinds}); ` +
+      `by chance about ${system.expected.toFixed(1)} would (p ${fmt(system.p)}). ` +
       'The host, not the cloud, is breaking the connection: suspend/power saving, clock steps, interface flaps or DHCP/DNS changes.',
     advice: [
       'Turn off power saving or suspend on the host (and on its network interface).',
@@ -446,7 +458,8 @@ function matchLifetime(lifetime: number, c: Clean): LifetimeMatch | null {
     })),
   ];
   for (const candidate of candidates) {
-    if (Math.abs(lifetime - candidate.seconds) / candidate.seconds < 0.03) return candidate;
+    if (Math.abs(lifetime - candidate.seconds) / candidate.seconds < LIFETIME_MATCH_TOLERANCE)
+      return candidate;
   }
   return null;
 }
@@ -454,10 +467,9 @@ function matchLifetime(lifetime: number, c: Clean): LifetimeMatch | null {
 function fixedLifetimeVerdict(
   lifetime: number,
   match: LifetimeMatch | null,
-  count: number,
+  confidence: Analysis['confidence'],
   c: Clean,
 ): VerdictPart {
-  const confidence: Analysis['confidence'] = count >= 10 ? 'high' : 'medium';
   const life = humanDuration(lifetime);
   switch (match?.label) {
     case 'websocket_ttl':

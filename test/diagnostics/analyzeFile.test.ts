@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeExportFile } from '../../src/diagnostics/analyzeFile.js';
+import { analyzeExport, analyzeExportFile } from '../../src/diagnostics/analyzeFile.js';
 import { DiagnosticsCollector } from '../../src/diagnostics/collector.js';
 import { analyzeDrops } from '../../src/diagnostics/patterns.js';
 import { buildReport } from '../../src/diagnostics/report.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { Redactor } from '../../src/util/redact.js';
-import { rng, uniform } from './synthetic.js';
+import { exponential, rng, uniform } from './synthetic.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -144,6 +144,114 @@ function pythonExport(): string {
   );
 }
 
+/**
+ * A report after four days in which keep_alive_secs went from 1200 to 60 halfway (and the drop rate
+ * fell), with host events, failed reconnects and credential renewals: every history the verdict uses.
+ */
+function richReport(seed: number) {
+  const clock = new ManualClock(Date.UTC(2026, 2, 1));
+  const collector = new DiagnosticsCollector({ maxEventsRetained: 1000, clock });
+  const r = rng(seed);
+  const hangup = { name: 'AWS_IO_SOCKET_CLOSED', code: 1051, message: 'closed' };
+  collector.recordConfigEpoch({ keep_alive_secs: 1200 });
+  collector.recordCredentialRenewal({ planned: true, reason: 'sign-in' });
+  collector.recordConnectionSuccess({
+    eventType: 'connected',
+    sessionPresent: false,
+    returnCode: 0,
+    attemptNumber: 0,
+  });
+  const run = (hours: number, meanGapMs: number) => {
+    const end = clock.monotonic() + hours * 3_600_000;
+    for (;;) {
+      const gap = exponential(r, meanGapMs);
+      if (clock.monotonic() + gap >= end) break;
+      clock.advance(gap);
+      if (r() < 0.3) collector.recordSystemEvent({ kind: 'network_change', detail: 'eth0 changed' });
+      collector.recordConnectionDrop({
+        error: hangup,
+        reconnectAttempt: 0,
+        activeSubscriptions: 2,
+        queuedCommands: 0,
+      });
+      collector.recordReconnectAttempt({ attempt: 1, deep: false });
+      if (r() < 0.2) {
+        collector.recordReconnectFailure({
+          attempt: 1,
+          deep: false,
+          error: { name: 'AWS_ERROR_HTTP_WEBSOCKET_UPGRADE_FAILURE', code: 2065, message: '' },
+          credentialAgeSeconds: 120,
+        });
+        clock.advance(3000);
+        collector.recordReconnectAttempt({ attempt: 2, deep: true });
+        collector.recordCredentialRenewal({ planned: false, reason: 'deep reconnect' });
+      }
+      clock.advance(1500);
+      collector.recordConnectionSuccess({
+        eventType: 'resumed',
+        sessionPresent: true,
+        returnCode: 0,
+        attemptNumber: 1,
+      });
+    }
+    clock.advance(Math.max(0, end - clock.monotonic()));
+  };
+  run(48, 3_600_000);
+  collector.recordConfigEpoch({ keep_alive_secs: 60 });
+  run(48, 12 * 3_600_000);
+  return JSON.parse(
+    JSON.stringify(
+      buildReport({
+        collector,
+        bridge: JSON.parse(JSON.stringify(baseBridge)),
+        devices: [],
+        redactor: new Redactor(),
+      }),
+    ),
+  ) as ReturnType<typeof buildReport>;
+}
+
+const baseBridge = {
+  version: '0.2.0',
+  node: process.version,
+  platform: 'linux-x64',
+  uptime_seconds: 1,
+  started_at: '2026-03-01T00:00:00.000+00:00',
+  cloud: {
+    state: 'connected',
+    endpoint_host: null,
+    client_id: null,
+    connected_since: null,
+    reconnect_attempt: 0,
+    last_error: null,
+    last_message_age_seconds: null,
+    subscriptions: 2,
+    queued_commands: 0,
+  },
+  local_broker: { connected: true, host: null, source: 'options', reconnects: 0 },
+  config: { keep_alive_secs: 60 },
+};
+
+describe('analyze on the bridge’s own report', () => {
+  it.each([1, 2, 3])(
+    'reaches the live verdict and numbers, keep-alive A/B and host events included (seed %i)',
+    (seed) => {
+      const report = richReport(seed);
+      const again = analyzeExport(report);
+      expect(again.format).toBe('nwp500-bridge');
+      expect(again.analysis).toEqual(report.analysis);
+      expect(again.numbers).toEqual(report.numbers);
+      // What an export without histories could not reach: the A/B, the failures, the renewals.
+      expect(report.analysis.epochs).toHaveLength(2);
+      expect(report.analysis.evidence.nat_hypothesis).not.toBeNull();
+      expect(report.analysis.evidence.reconnect_failures_analysed).toBe(report.numbers.reconnect_failures);
+      expect(report.analysis.evidence.credential_renewals_analysed).toBe(report.numbers.credential_renewals);
+      expect(report.analysis.evidence.system_events).toBe(report.numbers.system_events);
+      expect(report.history.reconnect_failures.every((f) => f.credential_age_seconds === 120)).toBe(true);
+    },
+  );
+});
+
 describe('analyzeExportFile', () => {
   it('analyses a report written by this bridge', async () => {
     const { status, lines } = await analyze('ours.json', ourExport());
@@ -152,8 +260,8 @@ describe('analyzeExportFile', () => {
     expect(lines).toContain('Verdict: regular_interval (high confidence)');
     expect(lines.join('\n')).toMatch(/Drops every ~\d+(\.\d)? min/);
     expect(lines).toContain('Analysed: 40 drops and 41 connections over 13.3 hours');
-    expect(lines.some((l) => l.startsWith('  cv: '))).toBe(true);
-    expect(lines.find((l) => l.startsWith('Labels: '))).not.toContain('time_of_day'); // 13 h cannot show a daily rhythm
+    expect(lines.some((l) => l.startsWith('  gap_mad_ratio: '))).toBe(true);
+    expect(lines.find((l) => l.startsWith('Labels: '))).not.toContain('same_time_of_day'); // 13 h cannot show a daily rhythm
     expect(lines).toContain('Advice:');
   });
 

@@ -69,8 +69,8 @@ describe('analyzeDrops: the seed table', () => {
     expect(a.verdict).toBe('regular_interval');
     expect(a.title).toMatch(/^Drops every ~(19\.9|20|20\.1) min/);
     expect(a.advice.join(' ')).toMatch(/Report the period found/);
-    expect(evidence(a, 'cv')).toBeLessThan(0.25);
-    expect(evidence(a, 'rayleigh_p')).toBeLessThan(0.01);
+    expect(evidence(a, 'gap_mad_ratio')).toBeLessThan(0.15);
+    expect(evidence(a, 'gap_regularity_p')).toBeLessThan(0.01);
     expect(evidence(a, 'median_gap_s')).toBeGreaterThan(1170);
     expect(evidence(a, 'median_gap_s')).toBeLessThan(1230);
     expect(a.confidence).toBe('high');

@@ -31,7 +31,7 @@ export interface HistoryOptions {
   /** How long each reconnect takes, seconds. */
   outageS?: () => number;
   keepAliveSecs?: number | null;
-  /** Messages per 5-minute bin; `beforeDrop` is true for the bin of a drop and the one before it. */
+  /** Messages per 5-minute bin; `beforeDrop` is true for the bin just before a drop's. */
   loadPerBin?: (beforeDrop: boolean) => number;
   systemEvents?: Array<{ atS: number; kind: string; detail?: string }>;
   configEpochs?: Array<{ atS: number; settings: Record<string, string | number | boolean> }>;
@@ -77,11 +77,7 @@ export function history(options: HistoryOptions): AnalysisInput {
   const loadBins: AnalysisLoadBin[] = [];
   if (options.loadPerBin) {
     const marked = new Set<number>();
-    for (const t of options.dropTimesS) {
-      const bin = Math.floor(ms(t) / BIN_MS);
-      marked.add(bin);
-      marked.add(bin - 1);
-    }
+    for (const t of options.dropTimesS) marked.add(Math.floor(ms(t) / BIN_MS) - 1);
     const bins = Math.ceil(ms(options.hours * HOUR_S) / BIN_MS);
     for (let b = 0; b < bins; b++) {
       loadBins.push({
@@ -89,6 +85,11 @@ export function history(options: HistoryOptions): AnalysisInput {
         monoMs: b * BIN_MS,
         messages: Math.max(0, Math.round(options.loadPerBin(marked.has(b)))),
       });
+    }
+    // What the collector records at a drop: the messages of the (about) five minutes before it.
+    for (const drop of drops) {
+      const before = loadBins[Math.floor(drop.monoMs / BIN_MS) - 1];
+      drop.messagesBefore = before ? before.messages : null;
     }
   }
   const systemEvents: AnalysisSystemEvent[] = (options.systemEvents ?? []).map((e) => ({
