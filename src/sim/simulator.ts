@@ -104,6 +104,8 @@ export interface Simulator {
   setTokenLifetimes(lifetimes: Partial<TokenLifetimes>): void;
   /** Advances every device's physics by `ms` of simulated time. */
   tick(ms: number): void;
+  /** Publishes as the cloud side (QoS 1, not retained), e.g. a status a device sent on its own. */
+  publish(topic: string, payload: string | Buffer): void;
   state(): SimState;
   /** Closes every server, connection and timer. Safe to call twice. */
   close(): Promise<void>;
@@ -263,6 +265,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     tokenLifetimes: () => tokens.lifetimes(),
     setTokenLifetimes: (lifetimes) => tokens.setLifetimes(lifetimes),
     tick: (ms) => fleet.tick(ms),
+    publish: (topic, payload) => endpoint.publish(topic, payload),
     state,
     close() {
       closed ??= (async () => {

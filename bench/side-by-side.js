@@ -1,0 +1,584 @@
+// `npm run bench`: the bridge measured side by side with a bare forwarder (bench/forwarder.js), in
+// one invocation, the two alternated (baseline, bridge, baseline, bridge…), against the simulated
+// cloud (this checkout's dist/sim) and a real Mosquitto on a free port, fresh for every subject run.
+//
+// A status is correlated by a sequence number the bench puts in `cumulatedOpTimeEvaFan`, a raw
+// field the forwarder carries in the payload and the bridge passes through unchanged as
+// `cumulated_evaporator_fan_op_time`; each sequence is counted once, and a sequence that never
+// arrives while a later one did is reported as coalesced (not lost, not counted twice).
+//
+// Options: --pairs N (3)  --json  --bridge-dir DIR (the build to measure; default this checkout)
+//          --messages N (100000)  --window N (100)  --latency-secs S (10)  --hangups N (5)
+//          --hangup-gap-ms MS (10500)  --idle-secs S (15)  --quick (a seconds-long run for tests)
+//          --soak-minutes N (the memory soak instead, see soak.js)
+// Prints figures; never fails on a figure (benches do not gate CI), only when it cannot measure.
+
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import mqtt from 'mqtt';
+import { startMosquitto } from './lib/mosquitto.js';
+import { median, quantile, round, sleep, waitFor } from './lib/stats.js';
+import { readRunScript, spawnBaseline, spawnBridge } from './lib/subjects.js';
+
+const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
+export const MAC = '04786332fca0';
+export const SEQ_START = 1_000_000_001;
+export const SECOND_MAC = '04786332fcb1';
+/** Sequences start high so they never meet the simulator's own fan-hours value. */
+const SEQ_BASE = 1_000_000_000;
+const PLACEHOLDER = 987_654_321;
+
+export function parseArgs(argv) {
+  const options = {
+    pairs: 3,
+    json: false,
+    bridgeDir: REPO,
+    messages: 100_000,
+    window: 100,
+    latencySecs: 10,
+    hangups: 5,
+    hangupGapMs: 10_500,
+    idleSecs: 15,
+    settleMs: 5_000,
+    soakMinutes: 0,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${arg} needs a value`);
+      return next;
+    };
+    const number = () => {
+      const n = Number(value());
+      if (!Number.isFinite(n) || n < 0) throw new Error(`${arg} needs a non-negative number`);
+      return n;
+    };
+    switch (arg) {
+      case '--json':
+        options.json = true;
+        break;
+      case '--pairs':
+        options.pairs = Math.max(1, Math.floor(number()));
+        break;
+      case '--bridge-dir':
+        options.bridgeDir = resolve(value());
+        break;
+      case '--messages':
+        options.messages = Math.max(1, Math.floor(number()));
+        break;
+      case '--window':
+        options.window = Math.max(1, Math.min(900, Math.floor(number())));
+        break;
+      case '--latency-secs':
+        options.latencySecs = number();
+        break;
+      case '--hangups':
+        options.hangups = Math.floor(number());
+        break;
+      case '--hangup-gap-ms':
+        options.hangupGapMs = number();
+        break;
+      case '--idle-secs':
+        options.idleSecs = number();
+        break;
+      case '--soak-minutes':
+        options.soakMinutes = number();
+        break;
+      case '--quick':
+        Object.assign(options, {
+          pairs: 1,
+          messages: 2_000,
+          latencySecs: 2,
+          hangups: 1,
+          hangupGapMs: 1_000,
+          idleSecs: 1,
+          settleMs: 1_000,
+        });
+        break;
+      default:
+        throw new Error(`unknown option ${arg}`);
+    }
+  }
+  return options;
+}
+
+/** One mqtt.js client on the local broker that hears every subject's output. */
+export async function observe(broker, filters) {
+  const client = mqtt.connect(broker.url, {
+    clientId: `bench-observer-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
+    reconnectPeriod: 100,
+  });
+  let handler = () => undefined;
+  client.on('message', (topic, payload, packet) => handler(topic, payload, packet));
+  client.on('error', () => undefined);
+  await new Promise((resolveConnect, reject) => {
+    client.once('connect', resolveConnect);
+    client.once('error', reject);
+  });
+  await client.subscribeAsync(filters, { qos: 1 });
+  return {
+    client,
+    onMessage(fn) {
+      handler = fn;
+    },
+    close: () => client.endAsync(true),
+  };
+}
+
+/** Builds status envelopes for one heater, the sequence in the raw field the bridge passes through. */
+export function statusSource(sim, mac) {
+  const device = sim.device(mac);
+  const status = { ...device.status(), cumulatedOpTimeEvaFan: PLACEHOLDER };
+  const text = JSON.stringify({
+    clientID: 'bench-device',
+    sessionID: '',
+    protocolVersion: 2,
+    requestTopic: `cmd/52/navilink-${mac}/st`,
+    responseTopic: `cmd/52/navilink-${mac}/bench-device/res`,
+    response: { command: status.command ?? 16777219, deviceType: 52, macAddress: mac, status },
+  });
+  const [head, rest] = text.split(String(PLACEHOLDER));
+  const topic = `cmd/52/navilink-${mac}/bench-device/res`;
+  return { publish: (seq) => sim.publish(topic, `${head}${seq}${rest}`) };
+}
+
+/**
+ * Tracks sequences seen on the subject's state topic. `highest` only moves forward; a sequence
+ * below it that never came is coalesced (or lost) — the bench reports which.
+ */
+function tracker(subject) {
+  const seen = new Map();
+  let highest = 0;
+  let duplicates = 0;
+  let waiters = [];
+  return {
+    seen,
+    /** Called after every new sequence (the closed loop refills its window from here). */
+    onAdvance: undefined,
+    get highest() {
+      return highest;
+    },
+    get duplicates() {
+      return duplicates;
+    },
+    onMessage(topic, payload) {
+      if (!subject.isState(topic)) return;
+      const match = subject.seqPattern.exec(payload.toString('latin1'));
+      if (!match) return;
+      const seq = Number(match[1]);
+      if (seq < SEQ_BASE) return;
+      if (seen.has(seq)) {
+        duplicates++;
+        return;
+      }
+      seen.set(seq, performance.now());
+      if (seq > highest) highest = seq;
+      this.onAdvance?.();
+      if (waiters.length > 0) {
+        const ready = waiters.filter((w) => w.seq <= highest);
+        waiters = waiters.filter((w) => w.seq > highest);
+        for (const w of ready) w.resolve();
+      }
+    },
+    /** Resolves once a sequence ≥ seq arrived. */
+    until(seq, timeoutMs) {
+      if (highest >= seq) return Promise.resolve();
+      return new Promise((resolveWait, reject) => {
+        const waiter = {
+          seq,
+          resolve: () => {
+            clearTimeout(timer);
+            resolveWait();
+          },
+        };
+        const timer = setTimeout(() => {
+          waiters = waiters.filter((w) => w !== waiter);
+          reject(new Error(`sequence ${seq} did not arrive within ${timeoutMs} ms (highest ${highest})`));
+        }, timeoutMs);
+        waiters.push(waiter);
+      });
+    },
+  };
+}
+
+export const mb = (bytes) => bytes / 1_048_576;
+const cpuMs = (probe) => (probe.cpuUserUs + probe.cpuSystemUs) / 1000;
+
+/** Sends at a steady rate from `first`; returns a stop function that yields the send times. */
+function steadyFlow(source, first, ratePerSec) {
+  const sentAt = new Map();
+  let seq = first;
+  const startedAt = performance.now();
+  let sent = 0;
+  const timer = setInterval(() => {
+    const due = Math.floor(((performance.now() - startedAt) / 1000) * ratePerSec);
+    while (sent < due) {
+      sentAt.set(seq, performance.now());
+      source.publish(seq++);
+      sent++;
+    }
+  }, 5);
+  return {
+    sentAt,
+    get next() {
+      return seq;
+    },
+    stop() {
+      clearInterval(timer);
+      return sentAt;
+    },
+  };
+}
+
+async function runSubject(kind, ctx) {
+  const { options, sim, runScript } = ctx;
+  const broker = ctx.broker;
+  await broker.restart(); // a fresh broker: nothing retained from the previous subject
+  const figures = { subject: kind };
+  const started = performance.now();
+  const subject =
+    kind === 'baseline'
+      ? spawnBaseline({ sim, broker, macs: [MAC] })
+      : await spawnBridge({ sim, broker, bridgeDir: options.bridgeDir, runScript });
+  const filters = [subject.stateTopic(MAC), ...(subject.diagnosticsTopic ? [subject.diagnosticsTopic] : [])];
+  const observer = await observe(broker, filters);
+  let seq = SEQ_BASE + 1;
+  const source = statusSource(sim, MAC);
+  try {
+    // --- start-up: spawn → the first state on the local broker ---------------------------------
+    let firstState = 0;
+    let diagnosticsMessages = 0;
+    let diagnosticsBytes = 0;
+    let track = tracker(subject);
+    observer.onMessage((topic, payload) => {
+      if (topic === subject.diagnosticsTopic) {
+        diagnosticsMessages++;
+        diagnosticsBytes += payload.length;
+        return;
+      }
+      if (!firstState && subject.isState(topic)) firstState = performance.now();
+      track.onMessage(topic, payload);
+    });
+    await waitFor(`${kind}'s first state`, () => firstState > 0 || subject.child.exitCode !== null, 60_000);
+    if (!firstState) throw new Error(`${kind} exited before its first state:\n${subject.log()}`);
+    figures.startup_ms = firstState - started;
+    await sleep(options.settleMs);
+    const start = await subject.probe(true);
+    figures.rss_start_mb = mb(start.rss);
+    figures.heap_start_mb = mb(start.heapUsed);
+
+    // --- latency at a steady 50 msg/s ----------------------------------------------------------
+    {
+      const before = await subject.probe();
+      const flow = steadyFlow(source, seq, 50);
+      const t0 = performance.now();
+      await sleep(options.latencySecs * 1000);
+      const sentAt = flow.stop();
+      seq = flow.next;
+      await track.until(seq - 1, 10_000).catch(() => undefined);
+      await sleep(200);
+      const after = await subject.probe();
+      const latencies = [];
+      for (const [s, at] of sentAt) {
+        const got = track.seen.get(s);
+        if (got !== undefined) latencies.push(got - at);
+      }
+      figures.latency_sent = sentAt.size;
+      figures.latency_received = latencies.length;
+      figures.latency_p50_ms = quantile(latencies, 0.5);
+      figures.latency_p99_ms = quantile(latencies, 0.99);
+      figures.latency_max_ms = latencies.length ? Math.max(...latencies) : null;
+      figures.cpu_ms_per_s_at_50_msg_s = (cpuMs(after) - cpuMs(before)) / ((performance.now() - t0) / 1000);
+    }
+
+    // --- closed-loop saturation over `messages` statuses, window bounded ---------------------------
+    {
+      track = tracker(subject);
+      const first = seq;
+      const last = seq + options.messages - 1;
+      const before = await subject.probe();
+      const t0 = performance.now();
+      let next = first;
+      let lastProgress = performance.now();
+      let lastHighest = 0;
+      const pump = () => {
+        // In flight = sent but not yet overtaken by an arrival; coalesced ones do not block the loop.
+        const inFlightFloor = Math.max(track.highest, first - 1);
+        while (next <= last && next - 1 - inFlightFloor < options.window) source.publish(next++);
+      };
+      const timer = setInterval(() => {
+        pump();
+        if (track.highest !== lastHighest) {
+          lastHighest = track.highest;
+          lastProgress = performance.now();
+        } else if (performance.now() - lastProgress > 3000 && next <= last) {
+          // Nothing arrived for 3 s: the window's messages are lost; open it again.
+          lastProgress = performance.now();
+          const burst = Math.min(options.window, last - next + 1);
+          for (let i = 0; i < burst; i++) source.publish(next++);
+        }
+      }, 50);
+      track.onAdvance = pump;
+      pump();
+      await track.until(last, Math.max(120_000, options.messages * 2)).catch(() => undefined);
+      const elapsed = (performance.now() - t0) / 1000;
+      clearInterval(timer);
+      await sleep(500);
+      const after = await subject.probe(true);
+      seq = last + 1;
+      const sent = last - first + 1;
+      const received = track.seen.size;
+      figures.saturation_sent = sent;
+      figures.saturation_received = received;
+      figures.saturation_coalesced_or_lost = sent - received;
+      figures.saturation_duplicates = track.duplicates;
+      figures.saturation_window = options.window;
+      figures.throughput_msg_s = received / elapsed;
+      figures.throughput_input_msg_s = sent / elapsed;
+      figures.cpu_s_per_1000_msg = ((cpuMs(after) - cpuMs(before)) / 1000 / sent) * 1000;
+      figures.rss_after_messages_mb = mb(after.rss);
+      figures.heap_after_messages_mb = mb(after.heapUsed);
+      figures.rss_growth_mb = figures.rss_after_messages_mb - figures.rss_start_mb;
+      figures.heap_growth_mb = figures.heap_after_messages_mb - figures.heap_start_mb;
+      await sleep(options.idleSecs * 1000);
+      const idle = await subject.probe(true);
+      figures.rss_after_idle_mb = mb(idle.rss);
+      figures.heap_after_idle_mb = mb(idle.heapUsed);
+      figures.rss_idle_above_start_mb = figures.rss_after_idle_mb - figures.rss_start_mb;
+    }
+
+    // --- hang-up → flowing again, at 50 msg/s; CPU and diagnostics output per hang-up -------------
+    if (options.hangups > 0) {
+      track = tracker(subject);
+      const flow = steadyFlow(source, seq, 50);
+      await track.until(seq, 10_000);
+      // The flow's own CPU rate, from a quiet stretch before the first hang-up.
+      const quietFrom = await subject.probe();
+      const quietT0 = performance.now();
+      await sleep(Math.max(1000, Math.min(options.hangupGapMs, 5000)));
+      const quietTo = await subject.probe();
+      const flowCpuPerMs = (cpuMs(quietTo) - cpuMs(quietFrom)) / (performance.now() - quietT0);
+      const diagBefore = { n: diagnosticsMessages, bytes: diagnosticsBytes };
+      const recoveries = [];
+      const hangupCpu = [];
+      for (let i = 0; i < options.hangups; i++) {
+        if (i > 0) await sleep(options.hangupGapMs);
+        const from = flow.next;
+        const cpuBefore = await subject.probe();
+        const at = performance.now();
+        sim.faults.hangUpAll();
+        try {
+          await track.until(from, 60_000);
+          recoveries.push(track.seen.get(track.highest) - at);
+        } catch {
+          recoveries.push(null);
+        }
+        await sleep(1000); // what follows a reconnect (re-requests, diagnostics) lands in this one
+        const cpuAfter = await subject.probe();
+        hangupCpu.push(cpuMs(cpuAfter) - cpuMs(cpuBefore) - flowCpuPerMs * (performance.now() - at));
+      }
+      flow.stop();
+      seq = flow.next;
+      figures.hangup_recovery_ms_all = recoveries.map((r) => round(r, 0));
+      figures.hangup_recovery_ms = median(recoveries);
+      figures.cpu_ms_per_hangup = median(hangupCpu);
+      figures.diagnostics_messages_per_hangup = (diagnosticsMessages - diagBefore.n) / options.hangups;
+      figures.diagnostics_bytes_per_hangup = (diagnosticsBytes - diagBefore.bytes) / options.hangups;
+    }
+
+    // --- local broker restart → every retained topic back ------------------------------------------
+    {
+      const retained = await retainedTopics(broker, subject.retainedFilters);
+      const t0 = performance.now();
+      await broker.restart();
+      const upAt = performance.now();
+      const seen = new Set();
+      const watcher = await observe(broker, subject.retainedFilters);
+      watcher.onMessage((topic) => seen.add(topic));
+      const missing = () => [...retained].filter((t) => !seen.has(t));
+      try {
+        await waitFor('every retained topic back', () => missing().length === 0, 60_000);
+        figures.broker_restart_reassert_ms = performance.now() - upAt;
+      } catch {
+        figures.broker_restart_reassert_ms = null;
+        figures.broker_restart_missing_topics = missing().length;
+      }
+      figures.broker_restart_down_ms = upAt - t0;
+      figures.retained_topics = retained.size;
+      await watcher.close();
+    }
+    figures.diagnostics_messages_total = diagnosticsMessages;
+  } finally {
+    await observer.close().catch(() => undefined);
+    await subject.stop();
+  }
+  figures.command = subject.command;
+  return figures;
+}
+
+/** The retained topics a fresh subscriber is handed under `filters` (collected for 1 s). */
+async function retainedTopics(broker, filters) {
+  const topics = new Set();
+  const client = mqtt.connect(broker.url, { clientId: `bench-retained-${process.pid}` });
+  client.on('message', (topic, payload, packet) => {
+    if (packet.retain && payload.length > 0) topics.add(topic);
+  });
+  await new Promise((r) => client.once('connect', r));
+  await client.subscribeAsync(filters, { qos: 1 });
+  await sleep(1000);
+  await client.endAsync(true);
+  return topics;
+}
+
+// ---- figures, ratios, output -------------------------------------------------------------------------
+
+const ROWS = [
+  // key, label, unit, digits, target (text), lower is better
+  ['startup_ms', 'start-up (spawn → first state)', 'ms', 0, '≤ baseline + 700 ms'],
+  ['latency_p50_ms', 'latency p50 at 50 msg/s', 'ms', 2, ''],
+  ['latency_p99_ms', 'latency p99 at 50 msg/s', 'ms', 2, '≤ 1.5×'],
+  ['latency_max_ms', 'latency max at 50 msg/s', 'ms', 2, ''],
+  ['throughput_msg_s', 'saturation throughput (closed loop)', 'msg/s', 0, '≥ 0.7×'],
+  ['cpu_s_per_1000_msg', 'CPU per 1 000 messages', 's', 4, '≤ 2×'],
+  ['cpu_ms_per_s_at_50_msg_s', 'CPU at a steady 50 msg/s', 'ms/s', 1, ''],
+  ['rss_start_mb', 'RSS after start', 'MB', 1, '≤ 1.25×'],
+  ['rss_after_messages_mb', 'RSS after the messages', 'MB', 1, ''],
+  ['rss_growth_mb', 'RSS growth over the messages', 'MB', 1, '≤ baseline + 10 MB'],
+  ['rss_after_idle_mb', 'RSS after idle', 'MB', 1, ''],
+  ['rss_idle_above_start_mb', 'RSS after idle − after start', 'MB', 1, 'near 0'],
+  ['heap_start_mb', 'V8 heap after start', 'MB', 1, ''],
+  ['heap_after_messages_mb', 'V8 heap after the messages', 'MB', 1, ''],
+  ['heap_growth_mb', 'V8 heap growth over the messages', 'MB', 2, 'flat'],
+  ['hangup_recovery_ms', 'hang-up → flowing again (median)', 'ms', 0, '≤ 500 + 500 ms'],
+  ['cpu_ms_per_hangup', 'CPU per hang-up (reconnect + diagnostics)', 'ms', 1, ''],
+  ['diagnostics_messages_per_hangup', 'diagnostics messages per hang-up', '', 1, ''],
+  ['diagnostics_bytes_per_hangup', 'diagnostics bytes per hang-up', 'B', 0, ''],
+  ['broker_restart_reassert_ms', 'broker restart → retained re-asserted', 'ms', 0, ''],
+  ['retained_topics', 'retained topics re-asserted', '', 0, ''],
+];
+
+const RATIO_NAMES = {
+  startup_ms: 'startup_ratio',
+  latency_p50_ms: 'latency_p50_ratio',
+  latency_p99_ms: 'latency_p99_ratio',
+  latency_max_ms: 'latency_max_ratio',
+  throughput_msg_s: 'throughput_ratio',
+  cpu_s_per_1000_msg: 'cpu_per_message_ratio',
+  cpu_ms_per_s_at_50_msg_s: 'cpu_at_50_msg_s_ratio',
+  rss_start_mb: 'rss_start_ratio',
+  rss_after_messages_mb: 'rss_after_messages_ratio',
+  rss_growth_mb: 'rss_growth_ratio',
+  rss_after_idle_mb: 'rss_after_idle_ratio',
+  heap_start_mb: 'heap_start_ratio',
+  heap_after_messages_mb: 'heap_after_messages_ratio',
+  hangup_recovery_ms: 'hangup_recovery_ratio',
+  cpu_ms_per_hangup: 'cpu_per_hangup_ratio',
+  broker_restart_reassert_ms: 'broker_restart_reassert_ratio',
+};
+
+export function summarize(runs, meta) {
+  const of = (kind, key) => median(runs.filter((r) => r.subject === kind).map((r) => r[key]));
+  const result = { bench: 'side-by-side', ...meta };
+  for (const [key] of ROWS) {
+    const b = of('baseline', key);
+    const s = of('bridge', key);
+    result[`${key}_baseline`] = round(b, 4);
+    result[`${key}_bridge`] = round(s, 4);
+    const ratio = RATIO_NAMES[key];
+    if (ratio) result[ratio] = b && s !== null ? round(s / b, 3) : null;
+  }
+  result.startup_excess_ms = round(result.startup_ms_bridge - result.startup_ms_baseline, 0);
+  result.rss_growth_excess_mb = round(result.rss_growth_mb_bridge - result.rss_growth_mb_baseline, 1);
+  const sum = (kind, key) => runs.filter((r) => r.subject === kind).reduce((t, r) => t + (r[key] ?? 0), 0);
+  for (const kind of ['baseline', 'bridge']) {
+    result[`saturation_sent_total_${kind}`] = sum(kind, 'saturation_sent');
+    result[`saturation_coalesced_or_lost_total_${kind}`] = sum(kind, 'saturation_coalesced_or_lost');
+    result[`saturation_duplicates_total_${kind}`] = sum(kind, 'saturation_duplicates');
+    result[`latency_not_received_total_${kind}`] = sum(kind, 'latency_sent') - sum(kind, 'latency_received');
+    result[`subject_runs_${kind}`] = runs.filter((r) => r.subject === kind).length;
+  }
+  result.runs = runs.map((r) =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? round(v, 3) : v])),
+  );
+  return result;
+}
+
+function fmt(value, digits) {
+  if (value === null || value === undefined) return '—';
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+export function table(result) {
+  const lines = [];
+  lines.push(
+    `bridge: ${result.bridge_dir}  (${result.bridge_command})`,
+    `baseline: ${result.baseline_command}`,
+    `${result.pairs} pair(s), alternated; medians; ${result.messages} messages per saturation run, window ${result.window}; node ${result.node}`,
+    '',
+  );
+  const header = ['figure', 'baseline', 'bridge', 'bridge/baseline', 'target'];
+  const rows = ROWS.map(([key, label, unit, digits, target]) => {
+    const ratio = RATIO_NAMES[key] ? result[RATIO_NAMES[key]] : null;
+    return [
+      `${label}${unit ? ` (${unit})` : ''}`,
+      fmt(result[`${key}_baseline`], digits),
+      fmt(result[`${key}_bridge`], digits),
+      ratio === null || ratio === undefined ? '—' : fmt(ratio, 2),
+      target,
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  lines.push(line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line));
+  lines.push(
+    '',
+    `start-up excess: ${fmt(result.startup_excess_ms, 0)} ms; RSS growth excess: ${fmt(result.rss_growth_excess_mb, 1)} MB`,
+    `saturation: baseline ${result.saturation_coalesced_or_lost_total_baseline} of ${result.saturation_sent_total_baseline} coalesced or lost, ` +
+      `bridge ${result.saturation_coalesced_or_lost_total_bridge} of ${result.saturation_sent_total_bridge}; duplicates ` +
+      `${result.saturation_duplicates_total_baseline} / ${result.saturation_duplicates_total_bridge}`,
+    `hang-ups (ms, each run): ${result.runs.map((r) => `${r.subject} [${(r.hangup_recovery_ms_all ?? []).join(', ')}]`).join('; ')}`,
+  );
+  return lines.join('\n');
+}
+
+export async function runSideBySide(options) {
+  if (!existsSync(resolve(options.bridgeDir, 'dist', 'cli.js'))) {
+    throw new Error(`${options.bridgeDir}: no dist/cli.js (run \`npm run build\` there first)`);
+  }
+  const runScript = await readRunScript(options.bridgeDir);
+  const { startSimulator } = await import(pathToFileURL(resolve(REPO, 'dist', 'sim', 'index.js')).href);
+  const sim = await startSimulator({ devices: [{ macAddress: MAC }] });
+  const broker = await startMosquitto();
+  const ctx = { options, sim, broker, runScript };
+  const runs = [];
+  try {
+    for (let pair = 0; pair < options.pairs; pair++) {
+      for (const kind of ['baseline', 'bridge']) {
+        if (!options.json) process.stderr.write(`pair ${pair + 1}/${options.pairs}: ${kind}…\n`);
+        runs.push({ pair: pair + 1, ...(await runSubject(kind, ctx)) });
+      }
+    }
+  } finally {
+    await broker.close();
+    await sim.close();
+  }
+  const bridgeCommand = runs.find((r) => r.subject === 'bridge')?.command;
+  const baselineCommand = runs.find((r) => r.subject === 'baseline')?.command;
+  for (const r of runs) delete r.command;
+  return summarize(runs, {
+    bridge_dir: options.bridgeDir,
+    bridge_command: bridgeCommand,
+    bridge_node_flags: runScript.nodeFlags,
+    bridge_run_script_env: runScript.env,
+    baseline_command: baselineCommand,
+    node: process.version,
+    pairs: options.pairs,
+    messages: options.messages,
+    window: options.window,
+    latency_secs: options.latencySecs,
+    hangups: options.hangups,
+  });
+}
