@@ -21,6 +21,7 @@ import { ReportWriter } from './http/reportWriter.js';
 import { buildServer } from './http/server.js';
 import { NavienApi } from './navien/api.js';
 import { NavienAuth } from './navien/auth.js';
+import { caFileSource } from './navien/caFile.js';
 import { NavienCloud } from './navien/cloud.js';
 import { CloudLink } from './navien/connection.js';
 import { DeviceRoster } from './navien/deviceRoster.js';
@@ -139,7 +140,9 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
   await queue.load();
   const link = new CloudLink({
     url: options.navien_mqtt_url,
-    ...(caPem ? { caPem } : {}),
+    ...(caPem && options.navien_mqtt_ca_file
+      ? { caPem: caFileSource(options.navien_mqtt_ca_file, caPem) }
+      : {}),
     keepAliveSecs: options.keep_alive_secs,
     reconnect: {
       initialMs: options.initial_reconnect_delay * 1000,

@@ -828,7 +828,8 @@ export class CloudLink {
         clock,
       ).catch((error: unknown) => {
         if (this.stopping) return;
-        log.warn({ error: toCloudError(error).name }, 'AWS credential renewal failed; retrying in a minute');
+        const name = error instanceof DeadlineError ? 'NAVIEN_SIGN_IN_TIMEOUT' : toCloudError(error).name;
+        log.warn({ error: name }, 'AWS credential renewal failed; retrying in a minute');
         clock.clearTimeout(this.renewalTimer);
         this.renewalTimer = clock.setTimeout(() => this.scheduleRenewal(), 60_000);
       });

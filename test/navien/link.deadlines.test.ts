@@ -156,6 +156,29 @@ describe('cloud link deadlines and the one failure path', () => {
     await statusFlows(s);
   }, 40_000);
 
+  it('drops and rebuilds a live connection whose publish gets no PUBACK, within the operation deadline', async () => {
+    stack = await startStack({
+      link: { keepAliveSecs: 60, operationTimeoutMs: 1_500, connectTimeoutMs: 2_000 },
+    });
+    const s = stack;
+    s.start();
+    await waitFor('first connection', () => s.link.isConnected());
+    await statusFlows(s);
+    s.sim.faults.blackhole(true);
+    const started = Date.now();
+    const outcome = s.link.publish(`cmd/52/${MAC}/ctrl`, '{}').then(
+      () => 'resolved',
+      (error: unknown) => (error as Error).name,
+    );
+    await waitFor('the hung publish to drop the connection', () => dropNames(s).length === 1, 6_000);
+    expect(Date.now() - started).toBeLessThan(1_500 + 1_000 + 1_500);
+    expect(dropNames(s)[0]).toMatch(/^(AWS_ERROR_MQTT_TIMEOUT|NAVIEN_PUBLISH_TIMEOUT)$/);
+    expect(await outcome).toBe('NAVIEN_CONNECTION_GONE');
+    s.sim.faults.blackhole(false);
+    await waitFor('reconnected', () => s.link.isConnected(), 15_000);
+    await statusFlows(s);
+  }, 40_000);
+
   it('rejects a publish on a connection that dropped at once, and delivers the queued command on the next one (blackhole, command, reset, lift)', async () => {
     stack = await startStack({ link: { keepAliveSecs: 60, connectTimeoutMs: 2_000 } });
     const s = stack;
