@@ -129,6 +129,12 @@ export interface EngineSnapshot {
   attemptInFlight: boolean;
   /** Connections given up on before they answered (fenced zombies). */
   abandonedConnections: number;
+  /**
+   * Network waits in flight (sign-in, connect, subscribes, publishes, closes), each holding one
+   * deadline timer on the clock. The engine's other timers are at most three (retry, credential
+   * renewal, deaf check), so its timers never exceed `waitsInFlight + 3`.
+   */
+  waitsInFlight: number;
 }
 
 const SHORT_SESSION_MS = 10_000;
@@ -150,6 +156,13 @@ const CONNECTION_FAILURE_NAMES = new Set([
   'AWS_ERROR_MQTT_CONNECTION_DESTROYED',
   'AWS_ERROR_MQTT_CONNECTION_DISCONNECTING',
   'AWS_ERROR_MQTT_UNEXPECTED_HANGUP',
+]);
+
+/** Operation timeouts: a dead path, or only a lost acknowledgement if the connection still hears. */
+const TIMEOUT_NAMES = new Set([
+  'NAVIEN_SUBSCRIBE_TIMEOUT',
+  'NAVIEN_PUBLISH_TIMEOUT',
+  'AWS_ERROR_MQTT_TIMEOUT',
 ]);
 
 /**
@@ -211,6 +224,7 @@ export class CloudLink {
   private upgradeRefusals = 0;
   private attemptInFlight = false;
   private deadlinesPending = 0;
+  private waitsInFlight = 0;
   private readonly subscriptions = new Map<string, SubscriptionState>();
   private retryTimer: TimerHandle | undefined;
   private renewalTimer: TimerHandle | undefined;
@@ -265,6 +279,7 @@ export class CloudLink {
       timerPending: this.retryTimer !== undefined || this.deadlinesPending > 0,
       attemptInFlight: this.attemptInFlight,
       abandonedConnections: this.zombies,
+      waitsInFlight: this.waitsInFlight,
     };
   }
 
@@ -402,6 +417,7 @@ export class CloudLink {
     onTimeout?: () => void,
   ): Promise<T> {
     this.deadlinesPending++;
+    this.waitsInFlight++;
     try {
       return await withDeadline(
         Promise.race([promise, session.ended]),
@@ -416,6 +432,7 @@ export class CloudLink {
       throw error;
     } finally {
       this.deadlinesPending--;
+      this.waitsInFlight--;
     }
   }
 
@@ -458,6 +475,7 @@ export class CloudLink {
   /** Closes within the close deadline, abandoning what does not finish by then. Never throws. */
   private async closeTransport(transport: CloudTransport): Promise<void> {
     const ms = this.options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    this.waitsInFlight++;
     try {
       await withDeadline(transport.close(), ms, 'closing the MQTT connection', this.options.clock);
     } catch (error) {
@@ -470,6 +488,8 @@ export class CloudLink {
       } catch {
         // Already gone: nothing is left to fence.
       }
+    } finally {
+      this.waitsInFlight--;
     }
   }
 
@@ -665,8 +685,10 @@ export class CloudLink {
 
   /**
    * Publishes on one session's connection within the operation deadline. Rejects with
-   * ConnectionGoneError when that connection is no longer the live one, or ends before the PUBACK;
-   * a deadline or aws-crt timeout also drops the connection, so the next one takes over.
+   * ConnectionGoneError when that connection is no longer the live one, or ends before the PUBACK.
+   * A publish without a PUBACK by the deadline drops the connection when nothing has been heard
+   * on it since the publish went out (a dead path); on a connection that still delivers messages
+   * it is only a lost acknowledgement, and fails alone (NAVIEN_PUBLISH_TIMEOUT, retriable).
    */
   private async publishOn(session: Session, topic: string, payload: string): Promise<void> {
     const transport = session.transport;
@@ -679,7 +701,8 @@ export class CloudLink {
         },
       );
     }
-    this.lastOutboundMono = this.options.clock.monotonic();
+    const sentAt = this.options.clock.monotonic();
+    this.lastOutboundMono = sentAt;
     try {
       await this.owned(
         session,
@@ -691,7 +714,9 @@ export class CloudLink {
     } catch (error) {
       if (error instanceof ConnectionGoneError) throw error;
       const cloudError = toCloudError(error);
-      if (CONNECTION_FAILURE_NAMES.has(cloudError.name)) {
+      const timedOut = TIMEOUT_NAMES.has(cloudError.name);
+      const heardSince = this.lastInboundMono !== null && this.lastInboundMono > sentAt;
+      if (CONNECTION_FAILURE_NAMES.has(cloudError.name) && !(timedOut && heardSince)) {
         this.liveFailure(session, cloudError);
         throw new ConnectionGoneError(cloudError);
       }
@@ -821,18 +846,23 @@ export class CloudLink {
         return;
       }
       const signInMs = this.options.signInTimeoutMs ?? DEFAULT_SIGN_IN_TIMEOUT_MS;
+      this.waitsInFlight++;
       withDeadline(
         auth.signIn('scheduled AWS credential renewal', true),
         signInMs,
         'credential renewal',
         clock,
-      ).catch((error: unknown) => {
-        if (this.stopping) return;
-        const name = error instanceof DeadlineError ? 'NAVIEN_SIGN_IN_TIMEOUT' : toCloudError(error).name;
-        log.warn({ error: name }, 'AWS credential renewal failed; retrying in a minute');
-        clock.clearTimeout(this.renewalTimer);
-        this.renewalTimer = clock.setTimeout(() => this.scheduleRenewal(), 60_000);
-      });
+      )
+        .catch((error: unknown) => {
+          if (this.stopping) return;
+          const name = error instanceof DeadlineError ? 'NAVIEN_SIGN_IN_TIMEOUT' : toCloudError(error).name;
+          log.warn({ error: name }, 'AWS credential renewal failed; retrying in a minute');
+          clock.clearTimeout(this.renewalTimer);
+          this.renewalTimer = clock.setTimeout(() => this.scheduleRenewal(), 60_000);
+        })
+        .finally(() => {
+          this.waitsInFlight--;
+        });
     }, delay);
   }
 }

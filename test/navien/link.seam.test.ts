@@ -82,6 +82,8 @@ function rig(
         snap.state === 'gave_up' ||
         snap.timerPending;
       expect(fine, `engine stuck: ${JSON.stringify(snap)}`).toBe(true);
+      // Every timer is a retry, the renewal, the deaf check, or the deadline of a wait in flight.
+      expect(clock.pendingTimers()).toBeLessThanOrEqual(snap.waitsInFlight + 3);
     },
   };
 }
@@ -260,6 +262,23 @@ describe('cloud link on the transport seam', () => {
     expect(r.diagnostics.drops).toBe(1);
     expect(r.link.state()).toBe('reconnecting');
     r.invariant();
+  });
+
+  it('fails only the publish, and keeps the connection, when a PUBACK is lost on a link that still hears', async () => {
+    const r = rig();
+    const first = await connectFirst(r);
+    first.hang.publish = true;
+    const outcome = r.link.publish('cmd/52/dev/ctrl', '{}').then(
+      () => 'resolved',
+      (error: unknown) => (error as Error).name,
+    );
+    await r.advance(3_000);
+    first.handlers.onMessage('cmd/52/dev/res', Buffer.from('{}'));
+    await r.advance(3_000);
+    expect(await outcome).toBe('NAVIEN_PUBLISH_TIMEOUT');
+    r.invariant();
+    expect(r.diagnostics.drops).toBe(0);
+    expect(r.link.state()).toBe('connected');
   });
 
   it('drops a live connection whose new subscription is refused, and rebuilds it with backoff', async () => {
