@@ -93,9 +93,11 @@ describe('commands through compound faults', () => {
   }, 90_000);
 
   it('never applies an older command that timed out after a newer one: the heater ends at the last (issue case 2)', async () => {
-    // A short aws-crt operation timeout makes a PUBACK lost in a blackhole fail fast; one publish
-    // a second spaces the flush, so the old queue sent the newer command after the blackhole
-    // lifted while the older one timed out.
+    // A short aws-crt operation timeout makes a PUBACK lost in a blackhole fail after about 2 s,
+    // and one publish a second spaces the sends. 120 °F goes into the blackhole; 130 °F follows
+    // at once and the blackhole lifts before a second has passed. The old queue sent 130 a second
+    // after 120 (both in flight), so 130 was acknowledged while 120 timed out, was kept, and was
+    // sent once more later: the heater ended at 120 °F.
     stack = await twoHeaters({
       link: { operationTimeoutMs: 2_000, flushRatePerSecond: 1 },
       queue: { publishTimeoutMs: 3_000 },
@@ -108,14 +110,16 @@ describe('commands through compound faults', () => {
     await simFault(s, 'blackhole?on=1');
     await haCommand(SIM_MAC, 'target_temperature', '120');
     await waitFor(() => s.queue.size === 1, 'the first command accepted');
-    await new Promise((r) => setTimeout(r, 2_300));
+    const firstAt = Date.now();
+    await new Promise((r) => setTimeout(r, 200));
     await haCommand(SIM_MAC, 'target_temperature', '130');
     await waitFor(
-      () => s.queue.size >= 1 && s.queue.accounting().accepted === 2,
+      () => s.log.text().includes('"command":"dhw_temperature 130 F"'),
       'the second command accepted',
     );
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, Math.max(0, 500 - (Date.now() - firstAt))));
     await simFault(s, 'blackhole?on=0');
+    await waitFor(() => s.log.text().includes('not acknowledged'), 'the first send failed', 10_000);
     // Anything that makes the bridge send again (here a command for the other heater).
     await new Promise((r) => setTimeout(r, 3_000));
     await haCommand(GARAGE_MAC, 'tou', 'ON');

@@ -84,7 +84,9 @@ describe('queued commands across a restart', () => {
       return body.bridge.cloud.state !== 'connected';
     });
     await observer.client.publishAsync(`nwp500/${MAC}/mode/set`, 'heat_pump', { qos: 1 });
-    await eventually('the command queued', async () => (await commands(first))?.in_queue === 1);
+    await eventually('the command queued', async () =>
+      /nwp500_command_queue_depth 1\b/.test((await first.http('/metrics')).text),
+    );
     await stop(first);
     // Down for longer than the 4 s age limit; then the cloud is back and the bridge starts again.
     await new Promise((r) => setTimeout(r, 5_000));
@@ -129,7 +131,9 @@ describe('queued commands across a restart', () => {
       return body.bridge.cloud.state !== 'connected';
     });
     await observer.client.publishAsync(`nwp500/${MAC}/mode/set`, 'electric', { qos: 1 });
-    await eventually('the command queued', async () => (await commands(first))?.in_queue === 1);
+    await eventually('the command queued', async () =>
+      /nwp500_command_queue_depth 1\b/.test((await first.http('/metrics')).text),
+    );
     await stop(first);
     sim.faults.refuseConnections(false);
     const second = await start(dataDir, configDir);
