@@ -14,6 +14,8 @@ import { SystemWatch } from './diagnostics/systemWatch.js';
 import { HaBridge } from './ha/bridge.js';
 import { LocalBroker } from './ha/broker.js';
 import { DiscoveryRegistry } from './ha/registry.js';
+import { defaultLimits } from './health/health.js';
+import { HealthMonitor, queueAgeOf } from './health/monitor.js';
 import type { HealthState } from './http/health.js';
 import type { HeaterFacts } from './http/heaters.js';
 import type { BridgeMetrics } from './http/metrics.js';
@@ -159,6 +161,16 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
     clock,
     log: moduleLogger(log, 'navien/connection'),
   });
+  // Health is computed from the link, the sign-in, the queue and the event loop on every read.
+  const healthMonitor = new HealthMonitor({
+    link,
+    auth,
+    queueAge: queueAgeOf(queue),
+    maxReconnectAttempts: options.max_reconnect_attempts,
+    limits: defaultLimits(options.unhealthy_after_secs),
+    clock,
+    log: moduleLogger(log, 'health'),
+  });
   const roster = new DeviceRoster({
     dataDir: options.data_dir,
     log: moduleLogger(log, 'navien/deviceRoster'),
@@ -213,6 +225,7 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
     availabilityGraceMs: options.availability_grace_secs * 1000,
     onRetainedCommandIgnored: () => queue.noteRetainedIgnored(),
     onCommandRefused: () => queue.noteRefused(),
+    health: healthMonitor,
     rest: api,
     controls: {
       reconnectCloud: (reason) => link.reconnectNow(reason),
@@ -265,6 +278,7 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
       },
       config: nonSecretConfig(options),
       commands: { ...queue.accounting() },
+      health: healthMonitor.current(),
     };
   };
   const report = () =>
@@ -277,7 +291,7 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
   const health = (): HealthState => {
     const stats = link.stats();
     return {
-      process: { ok: true, problems: [] },
+      health: healthMonitor.current(),
       cloud: {
         state: stats.state,
         connected: stats.state === 'connected',
@@ -355,6 +369,7 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
   const address = app.server.address();
   const httpPort = typeof address === 'object' && address ? address.port : options.http_port;
   systemWatch.start();
+  healthMonitor.start();
   reportWriter.start();
   broker.start();
   await haBridge.start();
@@ -373,6 +388,7 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
       await app.close();
       await reportWriter.close();
       systemWatch.stop();
+      healthMonitor.stop();
       await store.close();
       log.info('nwp500-bridge stopped');
     })();

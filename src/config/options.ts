@@ -55,6 +55,8 @@ const optionsObject = z.object({
   status_interval: int(5, 3600).default(30),
   /** Heaters whose data was fresh stay available through a cloud-link drop this long (0 = not at all). */
   availability_grace_secs: int(0, 3600).default(120),
+  /** /healthz answers 503 (the watchdog restarts the add-on) once the link has been down this long. */
+  unhealthy_after_secs: int(1, 86_400).default(600),
   max_events_retained: int(10, 100_000).default(1000),
   diagnostics_export_interval: int(0, 86_400)
     .refine((v) => v === 0 || v >= 10, 'must be 0 (only on demand) or at least 10 seconds')

@@ -2,6 +2,7 @@
 // keys (same names and shapes) plus our counters, the drop analysis, bridge state and redacted devices.
 
 import { z } from 'zod';
+import { type Health, healthSchema } from '../health/health.js';
 import { pseudonym, pseudonymDigest, type Redactor } from '../util/redact.js';
 import type { DiagnosticsCollector } from './collector.js';
 import { analysisInputOf, historySchema } from './history.js';
@@ -46,6 +47,8 @@ export interface BridgeInfo {
   config: Record<string, string | number | boolean | null>;
   /** The command accounting (counters by outcome, what is in the queue); numbers only. */
   commands?: Record<string, number | null>;
+  /** The computed health, as /healthz reports it. */
+  health?: Health;
 }
 
 /** One water heater; `id` is its MAC (shown only as a pseudonym). Extra fields are ignored. */
@@ -82,6 +85,7 @@ const bridgeSchema = z.object({
   }),
   config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
   commands: z.record(z.string(), z.number().nullable()).optional(),
+  health: healthSchema.optional(),
 });
 
 const deviceSchema = z.object({
@@ -118,6 +122,7 @@ const PUBLIC_OPTION_KEYS = [
   'max_queued_commands',
   'max_queued_command_age',
   'status_interval',
+  'unhealthy_after_secs',
   'max_events_retained',
   'diagnostics_export_interval',
   'diagnostics_file',
@@ -214,6 +219,7 @@ export function buildReport(input: {
       },
       config,
       ...(bridge.commands ? { commands: numbersOnly(bridge.commands) } : {}),
+      ...(bridge.health ? { health: bridge.health } : {}),
     },
     devices: input.devices.map((device) => ({
       id: pseudonym(String(device.id)),

@@ -16,7 +16,7 @@ import type { Logger } from '../util/logger.js';
 import { pseudonym } from '../util/redact.js';
 import { AvailabilityPolicy } from './availability.js';
 import { type BridgeControls, runBridgeAction } from './bridgeControls.js';
-import { BridgeDiagnostics } from './bridgeDiagnostics.js';
+import { BridgeDiagnostics, type HealthSource } from './bridgeDiagnostics.js';
 import { buildBridgeDiscovery } from './bridgeEntities.js';
 import type { LocalBroker } from './broker.js';
 import { CloudInfoReader, type CloudInfoRest } from './cloudInfo.js';
@@ -97,6 +97,8 @@ export interface HaBridgeOptions {
   rest?: CloudInfoRest;
   /** The bridge device's controls; without them the bridge device has none. */
   controls?: BridgeControls;
+  /** The bridge's computed health, shown by its Health entity; without it there is none. */
+  health?: HealthSource;
   /** The schedule keeper's timings (tests shorten them). */
   reservationTimings?: { readTimeoutMs?: number; confirmDelayMs?: number; refreshIntervalMs?: number };
 }
@@ -157,6 +159,7 @@ export class HaBridge {
       clock,
       log,
       installId: options.installId,
+      ...(options.health === undefined ? {} : { health: options.health }),
       ...(options.controls === undefined ? {} : { logLevel: () => options.controls?.logLevel() ?? 'info' }),
       ...(options.diagnosticsIntervalMs === undefined ? {} : { intervalMs: options.diagnosticsIntervalMs }),
       ...(options.diagnosticsSettleMs === undefined ? {} : { settleMs: options.diagnosticsSettleMs }),

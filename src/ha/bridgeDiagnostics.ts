@@ -5,6 +5,7 @@
 
 import type { DiagnosticsCollector } from '../diagnostics/collector.js';
 import { type Analysis, analyzeDrops } from '../diagnostics/patterns.js';
+import type { Health } from '../health/health.js';
 import type { CloudLink } from '../navien/connection.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -21,6 +22,12 @@ import type { EntityDef } from './entityModel.js';
 
 /** The attributes show the last few drops; the counts come from the numbers. */
 const ATTRIBUTE_DROPS_READ = 10;
+
+/** The bridge's health (HealthMonitor): computed on each read, with an event when it changes. */
+export interface HealthSource {
+  current(): Health;
+  events: { on(event: 'change', listener: (health: Health) => void): () => void };
+}
 
 export interface BridgeDiagnosticsOptions {
   broker: Pick<LocalBroker, 'publish' | 'topics'>;
@@ -44,6 +51,8 @@ export interface BridgeDiagnosticsOptions {
   analysisMinIntervalMs?: number;
   /** This instance's install id (in the state JSON). */
   installId: string;
+  /** The bridge's health; with it the bridge device gets its Health entity. */
+  health?: HealthSource;
   /** The log level now; with it the bridge device gets its controls (reconnect, export, log level). */
   logLevel?: () => string;
 }
@@ -88,6 +97,9 @@ export class BridgeDiagnostics {
         this.publishSoon();
       }),
     );
+    // A change of health (also one that only time brings) is published within the settle time.
+    const health = this.options.health;
+    if (health) this.unsubscribers.push(health.events.on('change', () => this.publishSoon()));
     this.publishNow();
   }
 
@@ -115,6 +127,7 @@ export class BridgeDiagnostics {
       config,
       logLevel: this.options.logLevel?.() ?? null,
       installId: this.options.installId,
+      health: this.options.health?.current() ?? null,
     };
   }
 

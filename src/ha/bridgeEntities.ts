@@ -5,6 +5,7 @@
 import type { Analysis } from '../diagnostics/analysisTypes.js';
 import type { DiagnosticsNumbers } from '../diagnostics/numbers.js';
 import type { ConnectionDropEvent, MqttMetrics } from '../diagnostics/types.js';
+import { HEALTH_STATUSES, type Health } from '../health/health.js';
 import type { LinkStats } from '../navien/connection.js';
 import { componentsFor } from './deviceDiscovery.js';
 import { buildDeviceDiscovery, type DeviceDiscovery, type Origin } from './discovery/index.js';
@@ -27,6 +28,8 @@ export interface BridgeSnapshot {
   logLevel: string | null;
   /** This instance's install id: another one on the same base topic shows up with another. */
   installId: string;
+  /** The bridge's health as /healthz reports it; null where it is not computed (no entity then). */
+  health: Health | null;
 }
 
 /** HA keeps at most 255 characters of a state. */
@@ -49,6 +52,27 @@ export function bridgeAttributesTopic(topics: Topics): string {
 
 export function bridgeEntities(attributesTopic: string): EntityDef<BridgeSnapshot>[] {
   return [
+    {
+      // What /healthz says (unhealthy = 503, the watchdog restarts the add-on), with the reasons.
+      platform: 'sensor',
+      key: 'health',
+      name: 'Health',
+      enabled: true,
+      category: 'diagnostic',
+      deviceClass: 'enum',
+      options: HEALTH_STATUSES,
+      icon: 'mdi:heart-pulse',
+      available: (s) => s.health !== null,
+      read: (s) => s.health?.status ?? null,
+      attributes: (s) => ({
+        reasons: (s.health?.reasons ?? []).map((r) => ({
+          code: r.code,
+          severity: r.severity,
+          message: text(r.message),
+          since: r.since,
+        })),
+      }),
+    },
     {
       platform: 'binary_sensor',
       key: 'cloud_connected',

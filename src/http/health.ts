@@ -1,7 +1,8 @@
-// What /healthz says: whether the process is sound (the Supervisor watchdog restarts it when not),
-// and, beside that, the cloud link, local broker, sign-in and report-file states people look for.
+// What /healthz says: the bridge's computed health (503 when unhealthy: the Supervisor watchdog
+// restarts it), and, beside that, the cloud link, local broker, sign-in and report-file states.
 
 import { z } from 'zod';
+import { HEALTH_STATUSES, type Health, healthReasonSchema } from '../health/health.js';
 
 export const reportFileStatusSchema = z.object({
   /** `pending` until the first write was attempted. */
@@ -18,10 +19,11 @@ export type ReportFileStatus = z.infer<typeof reportFileStatusSchema>;
 /** What the caller (main.ts) knows about the running bridge; the route adds the report file. */
 export interface HealthState {
   /**
-   * False only when a restart would help (a stuck or broken component). A cloud outage or a
-   * refused sign-in is not that: restarting cannot fix the network or a wrong password.
+   * Unhealthy only when a restart would help (a link down past unhealthy_after_secs, an engine
+   * that gave up, stuck commands, a stalled event loop); a refused sign-in is only degraded:
+   * restarting cannot fix a wrong password.
    */
-  process: { ok: boolean; problems: string[] };
+  health: Health;
   cloud: {
     /** The link engine's state: stopped, connecting, connected, reconnecting, auth_failed, gave_up. */
     state: string;
@@ -38,9 +40,12 @@ export interface HealthState {
 }
 
 export const healthBodySchema = z.object({
-  status: z.enum(['ok', 'unhealthy']),
+  status: z.enum(HEALTH_STATUSES),
+  /** Why the status is not ok (empty when it is). */
+  reasons: z.array(healthReasonSchema),
   version: z.string(),
   checked_at: z.string(),
+  /** As before 0.2.0: ok unless unhealthy; problems are the unhealthy reasons' messages. */
   process: z.object({ ok: z.boolean(), problems: z.array(z.string()) }),
   cloud: z.object({
     state: z.string(),

@@ -4,6 +4,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { DiagnosticsNumbers } from '../diagnostics/numbers.js';
 import { COMMAND_OUTCOMES, type CommandAccounting } from '../navien/commandLedger.js';
+import { HEALTH_STATUSES, REASON_CODES } from '../health/health.js';
 import { pseudonym, type Redactor } from '../util/redact.js';
 import type { HealthState, ReportFileStatus } from './health.js';
 
@@ -120,6 +121,21 @@ export function createMetrics(sources: MetricsSources): MetricsEndpoint {
     [{ version: scrub(sources.version) }, 1],
   ]);
   gauge('nwp500_bridge_uptime_seconds', 'Seconds since the bridge started.', [], (s) => one(s.uptime));
+  gauge(
+    'nwp500_health_status',
+    'The bridge health as /healthz reports it (1 for the current status; unhealthy answers 503).',
+    ['status'],
+    (s) => HEALTH_STATUSES.map((status) => [{ status }, status === s.health.health.status ? 1 : 0]),
+  );
+  gauge(
+    'nwp500_health_reason',
+    'Why health is not ok (1 for each reason that holds now, 0 for the others).',
+    ['code'],
+    (s) => {
+      const active = new Set(s.health.health.reasons.map((r) => r.code));
+      return REASON_CODES.map((code) => [{ code }, active.has(code) ? 1 : 0]);
+    },
+  );
   gauge('nwp500_cloud_connected', '1 while the Navien cloud link is up.', [], (s) =>
     flag(s.health.cloud.connected),
   );

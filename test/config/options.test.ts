@@ -26,6 +26,7 @@ describe('options', () => {
       max_queued_command_age: 300,
       status_interval: 30,
       availability_grace_secs: 120,
+      unhealthy_after_secs: 600,
       max_events_retained: 1000,
       diagnostics_export_interval: 300,
       diagnostics_file: 'nwp500_diagnostics.json',
@@ -162,6 +163,26 @@ describe('options', () => {
     const result = await load({}, { [key]: value });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.problems).toEqual([line]);
+  });
+
+  it('reads unhealthy_after_secs (1–86400 s) from the file or NWP500_UNHEALTHY_AFTER_SECS, with one clear line when bad', async () => {
+    const fromFile = await load({}, { unhealthy_after_secs: 30 });
+    expect(fromFile.ok && fromFile.options.unhealthy_after_secs).toBe(30);
+    const fromEnv = await load({ NWP500_UNHEALTHY_AFTER_SECS: '900' }, { unhealthy_after_secs: 30 });
+    expect(fromEnv.ok && fromEnv.options.unhealthy_after_secs).toBe(900);
+    for (const [bad, shown] of [
+      ['0', '0'],
+      ['1.5', '1.5'],
+      ['ten', '"ten"'],
+      ['100000', '100000'],
+    ]) {
+      const result = await load({ NWP500_UNHEALTHY_AFTER_SECS: bad });
+      expect(result.ok).toBe(false);
+      if (!result.ok)
+        expect(result.problems).toEqual([
+          `option unhealthy_after_secs: must be a whole number between 1 and 86400 (got ${shown})`,
+        ]);
+    }
   });
 
   it('reads availability_grace_secs (0–3600 s) from the file or NWP500_AVAILABILITY_GRACE_SECS', async () => {

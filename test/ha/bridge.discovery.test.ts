@@ -81,6 +81,8 @@ describe('HaBridge as Home Assistant sees it', () => {
       last_drop_error: 'none',
       link_state: 'connected',
       queued_commands: 0,
+      health: 'ok',
+      health_attributes: { reasons: [] },
     });
     expect(lastJson(ATTRIBUTES)).toMatchObject({
       link_state: 'connected',

@@ -9,6 +9,8 @@ import type { DiagnosticsCollector } from '../../src/diagnostics/collector.js';
 import { HaBridge, type HaBridgeOptions } from '../../src/ha/bridge.js';
 import type { BridgeControls } from '../../src/ha/bridgeControls.js';
 import { LocalBroker } from '../../src/ha/broker.js';
+import { defaultLimits } from '../../src/health/health.js';
+import { HealthMonitor } from '../../src/health/monitor.js';
 import { DiscoveryRegistry } from '../../src/ha/registry.js';
 import { NavienApi } from '../../src/navien/api.js';
 import type { NavienCloud } from '../../src/navien/cloud.js';
@@ -39,6 +41,7 @@ export interface HaStack {
   broker: LocalBroker;
   registry: DiscoveryRegistry;
   bridge: HaBridge;
+  health: HealthMonitor;
   /** What the bridge device's controls did: reconnects asked, reports written (files in dataDir). */
   controlLog: { reconnects: string[]; exports: string[] };
   /** Stops the bridge side and the cloud side (not the simulator, the broker or the data dir). */
@@ -106,6 +109,15 @@ export async function startHaStack(options: HaStackOptions = {}): Promise<HaStac
     stopTimeoutMs: 1000,
   });
   const registry = new DiscoveryRegistry({ dataDir, log: log.logger });
+  // Health as main.ts computes it, from the stack's own link and sign-in.
+  const health = new HealthMonitor({
+    link,
+    auth: cloudSide.auth,
+    maxReconnectAttempts: -1,
+    limits: defaultLimits(600),
+    clock,
+    log: log.logger.child({ module: 'health' }),
+  });
   // The bridge controls as main.ts wires them, on the stack's own parts; the report is a stand-in.
   const controlLog: HaStack['controlLog'] = { reconnects: [], exports: [] };
   const controls: BridgeControls = {
@@ -140,8 +152,10 @@ export async function startHaStack(options: HaStackOptions = {}): Promise<HaStac
     controls,
     onRetainedCommandIgnored: () => queue.noteRetainedIgnored(),
     onCommandRefused: () => queue.noteRefused(),
+    health,
     ...options.bridge,
   });
+  health.start();
   broker.start();
   await bridge.start();
   cloudSide.start();
@@ -150,6 +164,7 @@ export async function startHaStack(options: HaStackOptions = {}): Promise<HaStac
   const stopBridge = async () => {
     if (bridgeStopped) return;
     bridgeStopped = true;
+    health.stop();
     await bridge.stop();
     await cloudSide.close();
     await broker.stop();
@@ -166,6 +181,7 @@ export async function startHaStack(options: HaStackOptions = {}): Promise<HaStac
     broker,
     registry,
     bridge,
+    health,
     controlLog,
     stopBridge,
     async close() {

@@ -190,7 +190,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const since = collector.currentSessionStartedAt();
   const health: HealthState = {
-    process: { ok: true, problems: [] },
+    health: { status: 'ok', reasons: [] },
     cloud: {
       state: collector.isConnected() ? 'connected' : 'reconnecting',
       connected: collector.isConnected(),

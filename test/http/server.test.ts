@@ -54,18 +54,34 @@ describe('diagnostics HTTP server', () => {
       }
     });
 
-    it('answers 503 when the process says a restart would help', async () => {
-      h.health.process = { ok: false, problems: ['local broker client stuck'] };
+    it('answers 503 exactly when health is unhealthy, with the reasons; degraded stays 200', async () => {
+      const since = new Date(h.clock.now()).toISOString();
+      const linkDown = {
+        code: 'link_down',
+        severity: 'unhealthy',
+        message: 'the Navien cloud link has been down for 11 min',
+        since,
+      } as const;
+      const authFailed = { code: 'auth_failed', severity: 'degraded', message: 'rejected', since } as const;
       try {
-        const response = await fetch(`${h.url}/healthz`);
-        expect(response.status).toBe(503);
-        const body = healthBodySchema.parse(await response.json());
-        expect(body).toMatchObject({
+        h.health.health = { status: 'unhealthy', reasons: [linkDown] };
+        const down = await fetch(`${h.url}/healthz`);
+        expect(down.status).toBe(503);
+        expect(healthBodySchema.parse(await down.json())).toMatchObject({
           status: 'unhealthy',
-          process: { problems: ['local broker client stuck'] },
+          reasons: [linkDown],
+          process: { ok: false, problems: [linkDown.message] },
+        });
+        h.health.health = { status: 'degraded', reasons: [authFailed] };
+        const degraded = await fetch(`${h.url}/healthz`);
+        expect(degraded.status).toBe(200);
+        expect(healthBodySchema.parse(await degraded.json())).toMatchObject({
+          status: 'degraded',
+          reasons: [authFailed],
+          process: { ok: true, problems: [] },
         });
       } finally {
-        h.health.process = { ok: true, problems: [] };
+        h.health.health = { status: 'ok', reasons: [] };
       }
     });
   });

@@ -1,5 +1,6 @@
-// GET /healthz: what the Supervisor watchdog polls. 200 while the process is sound, even with the
-// cloud down (the body says so); 503 only when the caller says a restart would help.
+// GET /healthz: what the Supervisor watchdog polls. 503 exactly when health is unhealthy (a restart
+// would help); 200 otherwise, degraded included (a cloud outage shorter than unhealthy_after_secs,
+// a rejected password), with the reasons in the body.
 
 import type { FastifyPluginAsync } from 'fastify';
 import { isoUtc } from '../../diagnostics/types.js';
@@ -18,16 +19,22 @@ export const healthRoutes: FastifyPluginAsync<HealthRouteOptions> = async (app, 
   const body = jsonSchemaOf(healthBodySchema);
   app.get('/healthz', { schema: { response: { 200: body, 503: body } } }, async (_request, reply) => {
     const state = options.health();
+    const { health } = state;
+    const unhealthy = health.status === 'unhealthy';
     const answer: HealthBody = {
-      status: state.process.ok ? 'ok' : 'unhealthy',
+      status: health.status,
+      reasons: health.reasons,
       version: options.version,
       checked_at: isoUtc(options.clock.now()),
-      process: state.process,
+      process: {
+        ok: !unhealthy,
+        problems: health.reasons.filter((r) => r.severity === 'unhealthy').map((r) => r.message),
+      },
       cloud: state.cloud,
       local_broker: state.local_broker,
       auth: state.auth,
       report_file: options.reportStatus(),
     };
-    return reply.code(state.process.ok ? 200 : 503).send(answer);
+    return reply.code(unhealthy ? 503 : 200).send(answer);
   });
 };
