@@ -3,8 +3,8 @@
 
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { DiagnosticsNumbers } from '../diagnostics/numbers.js';
-import { COMMAND_OUTCOMES, type CommandAccounting } from '../navien/commandLedger.js';
 import { HEALTH_STATUSES, REASON_CODES } from '../health/health.js';
+import { COMMAND_OUTCOMES, type CommandAccounting } from '../navien/commandLedger.js';
 import { pseudonym, type Redactor } from '../util/redact.js';
 import type { HealthState, ReportFileStatus } from './health.js';
 
