@@ -1,0 +1,203 @@
+// The properties the bridge must keep whatever the faults: checked after every step of a run
+// (checkStep), once every fault was lifted and the bridge had time to settle (checkFinal), and
+// after it was stopped (checkLeaksAfterStop). Each returns the first violation it finds, or null.
+
+import { REMOVAL_CONFIRMATION_MS } from '../../src/navien/deviceRoster.js';
+import { COMMAND_KINDS, MACS, type World } from './world.js';
+
+export interface Violation {
+  invariant: string;
+  detail: string;
+  step: number;
+}
+
+function violation(invariant: string, detail: string): Violation {
+  return { invariant, detail, step: -1 };
+}
+
+/** Per-world progress of the incremental checks. */
+interface CheckState {
+  receiptsSeen: number;
+  maxSeq: Map<string, number>;
+  removalsSeen: number;
+}
+
+const progress = new WeakMap<World, CheckState>();
+
+function stateOf(w: World): CheckState {
+  let s = progress.get(w);
+  if (!s) {
+    s = { receiptsSeen: 0, maxSeq: new Map(), removalsSeen: 0 };
+    progress.set(w, s);
+  }
+  return s;
+}
+
+const MAX_TIMERS: Record<string, number> = { link: 8, cloud: 12, queue: 4, auth: 4 };
+const MAX_LINK_LISTENERS = 3;
+
+/** Commands accepted = delivered + superseded + expired + overflow + unconfirmed + still queued. */
+export function checkAccounting(w: World): Violation | null {
+  const a = w.accounting();
+  if (a) {
+    const sum = a.delivered + a.superseded + a.expired + a.overflow + a.unconfirmed + a.in_queue;
+    if (a.accepted !== sum)
+      return violation('no command lost without a counter', `accounting() does not close: ${JSON.stringify(a)}`);
+    if (a.accepted !== w.accepted.length)
+      return violation(
+        'no command lost without a counter',
+        `the queue counts ${a.accepted} accepted, the harness had ${w.accepted.length} accepted`,
+      );
+    return null;
+  }
+  // The queue without accounting(): what it exposes (size, drops) and the PUBACKs it was given.
+  const drops = w.queue.drops();
+  const sum = w.commandAcks + drops.overflow + drops.expired + w.queue.size;
+  if (w.accepted.length !== sum)
+    return violation(
+      'no command lost without a counter',
+      `accepted ${w.accepted.length} ≠ acknowledged ${w.commandAcks} + overflow ${drops.overflow} + expired ${drops.expired} + queued ${w.queue.size}`,
+    );
+  return null;
+}
+
+/**
+ * Per heater, commands reach the cloud in the order HA gave them: once a command arrived, no older
+ * one may arrive after it (a repeat of the newest is at-least-once delivery, not disorder).
+ * Identical payloads are told apart as favourably as possible, so this never blames wrongly.
+ */
+export function checkOrder(w: World): Violation | null {
+  const s = stateOf(w);
+  const receipts = w.cloudModel.receipts;
+  for (; s.receiptsSeen < receipts.length; s.receiptsSeen++) {
+    const r = receipts[s.receiptsSeen];
+    if (!r) continue;
+    const candidates = w.byPayload.get(r.payload);
+    if (!candidates) continue;
+    const newest = s.maxSeq.get(r.device) ?? 0;
+    const match = candidates.find((c) => c.seq >= newest);
+    if (!match) {
+      const oldest = candidates[candidates.length - 1];
+      return violation(
+        'order per device kept',
+        `cmd#${oldest?.seq} (${oldest?.kind}=${oldest?.value}) reached heater ${r.device.slice(-4)} after the newer cmd#${newest}`,
+      );
+    }
+    s.maxSeq.set(r.device, match.seq);
+  }
+  return null;
+}
+
+/** A heater is removed only after two good device lists at least an hour apart both lacked it. */
+export function checkRemovals(w: World): Violation | null {
+  const s = stateOf(w);
+  for (; s.removalsSeen < w.removedEvents.length; s.removalsSeen++) {
+    const event = w.removedEvents[s.removalsSeen];
+    if (!event) continue;
+    for (const mac of event.macs) {
+      const good = w.cloudModel.listAnswers.filter((a) => a.kind === 'normal' && a.listed.length > 0);
+      let lastListed = -1;
+      good.forEach((a, i) => {
+        if (a.listed.includes(mac)) lastListed = i;
+      });
+      const lacking = good.slice(lastListed + 1).map((a) => a.wallMs);
+      const span = lacking.length >= 2 ? Math.max(...lacking) - Math.min(...lacking) : 0;
+      // One second of slack: the answer is stamped when sent, the bridge reads its clock on arrival.
+      if (lacking.length < 2 || span < REMOVAL_CONFIRMATION_MS - 1_000)
+        return violation(
+          'heaters removed only on evidence',
+          `heater ${mac.slice(-4)} removed after ${lacking.length} good answers without it spanning ${Math.round(span / 1000)} s`,
+        );
+    }
+  }
+  return null;
+}
+
+/** The engine is connected, or something is pending that will move it on, or it stopped/gave up. */
+export function checkProgress(w: World): Violation | null {
+  const state = w.link.state();
+  if (state === 'connected' || state === 'stopped' || state === 'gave_up') return null;
+  if (w.sched.pending('link') > 0 || w.cloudModel.restInFlight > 0) return null;
+  return violation(
+    'the engine is connected or has a timer pending',
+    `link is ${state} with no timer pending and no call in flight (timers: ${JSON.stringify(w.sched.pendingByOwner())})`,
+  );
+}
+
+export function checkLeaks(w: World): Violation | null {
+  for (const [owner, max] of Object.entries(MAX_TIMERS)) {
+    const live = w.sched.pending(owner);
+    if (live > max) return violation('no timer leak', `${owner} holds ${live} live timers (at most ${max} expected)`);
+  }
+  const listeners = w.linkListeners();
+  if (listeners > MAX_LINK_LISTENERS)
+    return violation('no listener leak', `${listeners} listeners on the link's events (at most ${MAX_LINK_LISTENERS})`);
+  // Two connections at once for one client id: AWS hangs up the older one, a self-inflicted drop.
+  const busy = w.cloudModel.transports.filter(
+    (t) => !t.abandoned && (t.state === 'live' || t.state === 'connecting'),
+  );
+  if (busy.length > 1)
+    return violation(
+      'one connection at a time',
+      `connections ${busy.map((t) => `#${t.id} (${t.state})`).join(', ')} are open at once`,
+    );
+  return null;
+}
+
+export function checkStep(w: World): Violation | null {
+  return checkAccounting(w) ?? checkOrder(w) ?? checkRemovals(w) ?? checkProgress(w) ?? checkLeaks(w);
+}
+
+/** After every fault was lifted and the bridge had 20 quiet minutes. */
+export function checkFinal(w: World): Violation | null {
+  const state = w.link.state();
+  if (state !== 'connected')
+    return violation('reconnected when quiet', `the link is ${state} 20 min after every fault was lifted`);
+  const a = w.accounting();
+  const queued = a ? a.in_queue : w.queue.size;
+  if (queued > 0) {
+    const waiting = w.accepted.filter((c) => c.dropped === null && !delivered(w, c.payload)).map((c) => `cmd#${c.seq}`);
+    return violation(
+      'the queue drains when quiet',
+      `${queued} command(s) still queued 15 min after the last one was issued on a healthy link (never reached the cloud: ${waiting.slice(-8).join(', ') || 'none'})`,
+    );
+  }
+  for (const device of MACS) {
+    for (const kind of COMMAND_KINDS) {
+      const issued = w.accepted.filter((c) => c.device === device && c.kind === kind);
+      const last = issued[issued.length - 1];
+      if (!last || last.dropped) continue;
+      const arrived = w.cloudModel.receipts.filter(
+        (r) => r.device === device && w.byPayload.get(r.payload)?.[0]?.kind === kind,
+      );
+      const final = arrived[arrived.length - 1];
+      if (final?.payload !== last.payload) {
+        const finalCmd = final ? w.byPayload.get(final.payload)?.[0] : undefined;
+        return violation(
+          'last writer wins when quiet',
+          `heater ${device.slice(-4)} ${kind}: HA last asked for ${last.value} (cmd#${last.seq}), the heater last got ${finalCmd ? `${finalCmd.value} (cmd#${finalCmd.seq})` : 'nothing'}`,
+        );
+      }
+    }
+  }
+  return checkAccounting(w);
+}
+
+function delivered(w: World, payload: string): boolean {
+  return w.cloudModel.receipts.some((r) => r.payload === payload);
+}
+
+/** After NavienCloud.stop(): nothing of the bridge's keeps running. */
+export function checkLeaksAfterStop(w: World): Violation | null {
+  if (w.link.state() !== 'stopped') return violation('stops cleanly', `the link is ${w.link.state()} after stop()`);
+  for (const owner of ['link', 'cloud', 'queue', 'auth']) {
+    const live = w.sched.pending(owner);
+    if (live > 0) return violation('no timer leak', `${owner} still holds ${live} timers after stop()`);
+  }
+  const listeners = w.linkListeners();
+  if (listeners > 0) return violation('no listener leak', `${listeners} listeners left on the link after stop()`);
+  const open = w.cloudModel.transports.filter((t) => t.state === 'live' || t.state === 'connecting');
+  if (open.some((t) => t.state === 'live'))
+    return violation('stops cleanly', `connection #${open[0]?.id} still live after stop()`);
+  return null;
+}

@@ -1,0 +1,256 @@
+// The bridge's cloud side as main.ts wires it (auth, REST, link, queue, device tracking), every
+// part on the virtual clock, talking to the scripted cloud instead of AWS and NaviLink.
+
+import { pino } from 'pino';
+import type { DeviceCommand } from '../../src/device/commands.js';
+import { NavienApi } from '../../src/navien/api.js';
+import { NavienAuth } from '../../src/navien/auth.js';
+import { NavienCloud } from '../../src/navien/cloud.js';
+import { CloudLink, type LinkDiagnostics, type LinkOptions } from '../../src/navien/connection.js';
+import { DeviceRoster } from '../../src/navien/deviceRoster.js';
+import { CommandQueue, type QueuedCommand } from '../../src/navien/queue.js';
+import type { Logger } from '../../src/util/logger.js';
+import { Redactor } from '../../src/util/redact.js';
+import { memDisk } from './memStore.js';
+import { installTransportFactory } from './mockCrt.js';
+import type { Prng } from './prng.js';
+import { SimScheduler } from './scheduler.js';
+import { ScriptedCloud, type SimTransport, type TransportHandlersLike, type TransportOptions } from './scriptedCloud.js';
+
+export const MACS = ['04786332fca0', '04786332fcb1'] as const;
+
+export type CommandKind = 'dhw_temperature' | 'dhw_mode' | 'demand_response';
+export const COMMAND_KINDS: readonly CommandKind[] = ['dhw_temperature', 'dhw_mode', 'demand_response'];
+
+/** One HA command the queue accepted. */
+export interface Accepted {
+  seq: number;
+  device: string;
+  kind: CommandKind;
+  value: string;
+  payload: string;
+  acceptedAtMono: number;
+  dropped: 'overflow' | 'expired' | null;
+}
+
+/** What the queue says about its commands (the contract's `accounting()`), when it has it. */
+export interface AccountingLike {
+  accepted: number;
+  delivered: number;
+  superseded: number;
+  expired: number;
+  overflow: number;
+  unconfirmed: number;
+  in_queue: number;
+}
+
+const silentLog = pino({ level: 'silent' });
+
+export interface WorldOptions {
+  seed: number;
+  rng: Prng;
+  trace: (line: string) => void;
+  /** Log lines of the bridge go to the trace too (replay of one seed). */
+  verbose: boolean;
+}
+
+export class World {
+  readonly sched = new SimScheduler();
+  readonly cloudModel: ScriptedCloud;
+  readonly redactor = new Redactor();
+  readonly log: Logger;
+  auth!: NavienAuth;
+  queue!: CommandQueue;
+  link!: CloudLink;
+  roster!: DeviceRoster;
+  cloud!: NavienCloud;
+  readonly accepted: Accepted[] = [];
+  readonly byPayload = new Map<string, Accepted[]>();
+  refused = 0;
+  /** PUBACKs of queued commands that reached the bridge. */
+  commandAcks = 0;
+  readonly removedEvents: Array<{ macs: string[]; wallMs: number }> = [];
+  readonly linkStates: string[] = [];
+  private issuing: { kind: CommandKind; value: string } | null = null;
+  private ownListeners = 0;
+
+  constructor(private readonly options: WorldOptions) {
+    const { rng, trace } = options;
+    this.log = options.verbose
+      ? pino({ level: 'debug', base: undefined }, { write: (line: string) => trace(`  log ${line.trim()}`) })
+      : silentLog;
+    memDisk.clear();
+    this.cloudModel = new ScriptedCloud({
+      sched: this.sched,
+      rng: rng.fork(1),
+      log: silentLog,
+      macs: MACS,
+      awsLifeSecs: rng.pick([1200, 3600, 43_200]),
+      jwtLifeSecs: rng.pick([900, 3600]),
+      trace: (line) => trace(line),
+    });
+    this.cloudModel.describe = (payload) => this.describe(payload);
+    this.cloudModel.isCommand = (payload) => this.byPayload.has(payload);
+    this.cloudModel.acked = (payload) => {
+      if (this.byPayload.has(payload)) this.commandAcks++;
+    };
+  }
+
+  async start(): Promise<void> {
+    const { sched, log, redactor, cloudModel, options } = this;
+    const { rng } = options;
+    const random = rng.fork(2);
+    this.auth = new NavienAuth({
+      apiUrl: 'https://sim.invalid/api',
+      email: 'sim@example.invalid',
+      password: 'sim-password',
+      dataDir: '/sim-data',
+      clock: sched.clockFor('auth'),
+      log,
+      redactor,
+      fetch: cloudModel.fetch,
+      random: () => random.next(),
+    });
+    await this.auth.load();
+    this.queue = new CommandQueue({
+      maxSize: rng.pick([5, 20, 200]),
+      maxAgeMs: rng.pick([120_000, 300_000, 3_600_000]),
+      clock: sched.clockFor('queue'),
+      log,
+      onDrop: (reason, command) => this.onDrop(reason, command),
+    });
+    const diagnostics: LinkDiagnostics = {
+      recordConnectionDrop: () => undefined,
+      recordConnectionSuccess: () => undefined,
+      recordReconnectAttempt: () => undefined,
+      recordReconnectFailure: () => undefined,
+      recordPublish: () => undefined,
+      recordMessage: () => undefined,
+    };
+    const transportFactory = (o: TransportOptions, h: TransportHandlersLike): SimTransport =>
+      cloudModel.createTransport(o, h);
+    installTransportFactory(transportFactory as (o: never, h: never) => object);
+    const linkOptions = {
+      url: 'wss://sim.iot.us-east-1.amazonaws.com/mqtt',
+      keepAliveSecs: rng.pick([30, 60, 1200]),
+      connectTimeoutMs: 30_000,
+      operationTimeoutMs: 30_000,
+      reconnect: { initialMs: 1_000, maxMs: 60_000, deepThreshold: 5, maxAttempts: -1 },
+      deafAfterMs: rng.pick([0, 300_000]),
+      queue: this.queue,
+      // No spacing between queued publishes: the old queue spaces them on real timers.
+      flushRatePerSecond: Number.POSITIVE_INFINITY,
+      auth: this.auth,
+      diagnostics,
+      clock: sched.clockFor('link'),
+      log,
+      random: () => random.next(),
+      // The engine's transport seam, once it has one (ignored by an engine without it).
+      transportFactory,
+    } as LinkOptions;
+    this.link = new CloudLink(linkOptions);
+    const originalSend = this.link.sendCommand.bind(this.link);
+    this.link.sendCommand = (command) => {
+      // Known before the queue sees it: the queue may publish it before this call returns.
+      const accepted = this.onAccepted(command);
+      const outcome = originalSend(command);
+      if (outcome === 'refused') this.forget(accepted);
+      return outcome;
+    };
+    this.link.events.on('state', (state) => {
+      this.linkStates.push(state);
+      options.trace(`link ${state}`);
+    });
+    this.ownListeners = 1;
+    this.roster = new DeviceRoster({ log, now: () => sched.now() });
+    this.cloud = new NavienCloud({
+      api: new NavienApi(this.auth, log, redactor),
+      link: this.link,
+      roster: this.roster,
+      clientId: () => this.auth.clientId(),
+      statusIntervalMs: 300_000,
+      deviceListIntervalMs: rng.pick([10 * 60_000, 6 * 3600_000]),
+      deviceListBackoff: { initialMs: 5_000, maxMs: 120_000 },
+      diagnostics: { recordCommandRefused: () => undefined },
+      clock: sched.clockFor('cloud'),
+      log,
+      random: () => random.next(),
+    });
+    this.cloud.events.on('removed', (macs) => {
+      this.removedEvents.push({ macs, wallMs: sched.now() });
+      options.trace(`cloud removed ${macs.join(',')}`);
+    });
+    this.cloud.start();
+  }
+
+  /** Listeners on the link's events that are not the harness's own. */
+  linkListeners(): number {
+    const events = ['message', 'connected', 'state', 'connection_interrupted', 'connection_resumed'] as const;
+    let total = 0;
+    for (const event of events) total += this.link.events.listenerCount(event);
+    return total - this.ownListeners;
+  }
+
+  issue(device: string, kind: CommandKind, value: string): string {
+    const command: DeviceCommand =
+      kind === 'dhw_temperature'
+        ? { kind, value: Number(value), unit: 'F' }
+        : kind === 'dhw_mode'
+          ? { kind, mode: value as 'heat_pump' }
+          : { kind, on: value === 'on' };
+    this.issuing = { kind, value };
+    const outcome = this.cloud.sendCommand(device, command);
+    this.issuing = null;
+    if (!outcome.ok) this.refused++;
+    return outcome.ok ? outcome.delivery : `refused (${outcome.code})`;
+  }
+
+  accounting(): AccountingLike | null {
+    const q = this.queue as unknown as { accounting?: () => AccountingLike };
+    return typeof q.accounting === 'function' ? q.accounting() : null;
+  }
+
+  describe(payload: string): string {
+    const found = this.byPayload.get(payload);
+    if (found?.length) return `cmd#${found.map((a) => a.seq).join('/')}`;
+    try {
+      const command = (JSON.parse(payload) as { request?: { command?: number } }).request?.command;
+      return `request ${command}`;
+    } catch {
+      return 'message';
+    }
+  }
+
+  private onAccepted(command: Omit<QueuedCommand, 'id' | 'createdAt'>): Accepted {
+    const issuing = this.issuing;
+    if (!issuing) throw new Error('a command was accepted that the harness did not issue');
+    const accepted: Accepted = {
+      seq: this.accepted.length + 1,
+      device: command.device,
+      kind: issuing.kind,
+      value: issuing.value,
+      payload: command.payload,
+      acceptedAtMono: this.sched.monotonic(),
+      dropped: null,
+    };
+    this.accepted.push(accepted);
+    const same = this.byPayload.get(command.payload) ?? [];
+    same.push(accepted);
+    this.byPayload.set(command.payload, same);
+    return accepted;
+  }
+
+  private forget(accepted: Accepted): void {
+    this.accepted.pop();
+    const same = this.byPayload.get(accepted.payload) ?? [];
+    same.pop();
+    if (same.length === 0) this.byPayload.delete(accepted.payload);
+  }
+
+  private onDrop(reason: 'overflow' | 'expired', command: QueuedCommand): void {
+    const candidates = this.byPayload.get(command.payload) ?? [];
+    const first = candidates.find((a) => a.dropped === null);
+    if (first) first.dropped = reason;
+    this.options.trace(`queue dropped ${first ? `cmd#${first.seq}` : 'a command'} (${reason})`);
+  }
+}
