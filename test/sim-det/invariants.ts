@@ -42,7 +42,10 @@ export function checkAccounting(w: World): Violation | null {
   if (a) {
     const sum = a.delivered + a.superseded + a.expired + a.overflow + a.unconfirmed + a.in_queue;
     if (a.accepted !== sum)
-      return violation('no command lost without a counter', `accounting() does not close: ${JSON.stringify(a)}`);
+      return violation(
+        'no command lost without a counter',
+        `accounting() does not close: ${JSON.stringify(a)}`,
+      );
     if (a.accepted !== w.accepted.length)
       return violation(
         'no command lost without a counter',
@@ -127,11 +130,15 @@ export function checkProgress(w: World): Violation | null {
 export function checkLeaks(w: World): Violation | null {
   for (const [owner, max] of Object.entries(MAX_TIMERS)) {
     const live = w.sched.pending(owner);
-    if (live > max) return violation('no timer leak', `${owner} holds ${live} live timers (at most ${max} expected)`);
+    if (live > max)
+      return violation('no timer leak', `${owner} holds ${live} live timers (at most ${max} expected)`);
   }
   const listeners = w.linkListeners();
   if (listeners > MAX_LINK_LISTENERS)
-    return violation('no listener leak', `${listeners} listeners on the link's events (at most ${MAX_LINK_LISTENERS})`);
+    return violation(
+      'no listener leak',
+      `${listeners} listeners on the link's events (at most ${MAX_LINK_LISTENERS})`,
+    );
   // Two connections at once for one client id: AWS hangs up the older one, a self-inflicted drop.
   const busy = w.cloudModel.transports.filter(
     (t) => !t.abandoned && (t.state === 'live' || t.state === 'connecting'),
@@ -156,7 +163,9 @@ export function checkFinal(w: World): Violation | null {
   const a = w.accounting();
   const queued = a ? a.in_queue : w.queue.size;
   if (queued > 0) {
-    const waiting = w.accepted.filter((c) => c.dropped === null && !delivered(w, c.payload)).map((c) => `cmd#${c.seq}`);
+    const waiting = w.accepted
+      .filter((c) => c.dropped === null && !delivered(w, c.payload))
+      .map((c) => `cmd#${c.seq}`);
     return violation(
       'the queue drains when quiet',
       `${queued} command(s) still queued 15 min after the last one was issued on a healthy link (never reached the cloud: ${waiting.slice(-8).join(', ') || 'none'})`,
@@ -189,13 +198,15 @@ function delivered(w: World, payload: string): boolean {
 
 /** After NavienCloud.stop(): nothing of the bridge's keeps running. */
 export function checkLeaksAfterStop(w: World): Violation | null {
-  if (w.link.state() !== 'stopped') return violation('stops cleanly', `the link is ${w.link.state()} after stop()`);
+  if (w.link.state() !== 'stopped')
+    return violation('stops cleanly', `the link is ${w.link.state()} after stop()`);
   for (const owner of ['link', 'cloud', 'queue', 'auth']) {
     const live = w.sched.pending(owner);
     if (live > 0) return violation('no timer leak', `${owner} still holds ${live} timers after stop()`);
   }
   const listeners = w.linkListeners();
-  if (listeners > 0) return violation('no listener leak', `${listeners} listeners left on the link after stop()`);
+  if (listeners > 0)
+    return violation('no listener leak', `${listeners} listeners left on the link after stop()`);
   const open = w.cloudModel.transports.filter((t) => t.state === 'live' || t.state === 'connecting');
   if (open.some((t) => t.state === 'live'))
     return violation('stops cleanly', `connection #${open[0]?.id} still live after stop()`);

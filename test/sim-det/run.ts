@@ -3,16 +3,17 @@
 // every step; then every fault is lifted and the bridge must settle (connected, queue empty, the
 // last command of each kind in force). Same seed → same schedule → same trace.
 
-import { calmFaults, type DeviceListAnswer } from './scriptedCloud.js';
-import { Prng } from './prng.js';
-import { COMMAND_KINDS, type CommandKind, MACS, World } from './world.js';
 import { checkFinal, checkLeaksAfterStop, checkStep, type Violation } from './invariants.js';
+import { Prng } from './prng.js';
+import { calmFaults, type DeviceListAnswer } from './scriptedCloud.js';
+import { COMMAND_KINDS, type CommandKind, MACS, type Sabotage, World } from './world.js';
 
 export interface RunOptions {
   /** Actions in the faulty part of the run. */
   steps?: number;
   /** Put the bridge's log lines in the trace. */
   verbose?: boolean;
+  sabotage?: Sabotage;
 }
 
 export interface RunResult {
@@ -94,7 +95,11 @@ function drawAction(rng: Prng): Action {
     case 'rest':
       return { kind, ms: rng.int(10_000, 600_000), how: rng.pick(['down', 'hangs'] as const) };
     case 'deviceList':
-      return { kind, ms: rng.int(60_000, 3 * 3600_000), answer: rng.pick(['empty', 'not-a-list', 'bad-entry'] as const) };
+      return {
+        kind,
+        ms: rng.int(60_000, 3 * 3600_000),
+        answer: rng.pick(['empty', 'not-a-list', 'bad-entry'] as const),
+      };
     case 'hide':
       return { kind, ms: rng.int(10 * 60_000, 4 * 3600_000), device: rng.pick(MACS) };
     case 'wallJump':
@@ -136,7 +141,13 @@ export async function runSeed(seed: number, options: RunOptions = {}): Promise<R
     return `[${step}] t=${t}s`;
   };
   const log = (line: string) => trace.push(`${stamp()} ${line}`);
-  world = new World({ seed, rng: rng.fork(11), trace: log, verbose: options.verbose ?? false });
+  world = new World({
+    seed,
+    rng: rng.fork(11),
+    trace: log,
+    verbose: options.verbose ?? false,
+    ...(options.sabotage ? { sabotage: options.sabotage } : {}),
+  });
   const w = world;
   const { sched, cloudModel } = w;
   const steps = options.steps ?? schedule.int(30, 70);
@@ -158,7 +169,8 @@ export async function runSeed(seed: number, options: RunOptions = {}): Promise<R
   const check = () => {
     if (unhandled.length > 0)
       fail({ invariant: 'no unhandled rejection', detail: unhandled.join('\n'), step });
-    if (sched.faults.length > 0) fail({ invariant: 'no timer callback throws', detail: sched.faults.join('\n'), step });
+    if (sched.faults.length > 0)
+      fail({ invariant: 'no timer callback throws', detail: sched.faults.join('\n'), step });
     return fail(checkStep(w));
   };
   /** Restores a fault when its window ends (a later window of the same kind extends it). */

@@ -221,7 +221,8 @@ export class SimTransport {
         return;
       }
       cloud.receive(this, topic, payload);
-      if (cloud.isCommand(payload)) cloud.trace(`conn#${this.id} ${cloud.describe(payload)} reached the cloud`);
+      if (cloud.isCommand(payload))
+        cloud.trace(`conn#${this.id} ${cloud.describe(payload)} reached the cloud`);
       if (cloud.rng.chance(f.lostAckP)) {
         cloud.trace(`conn#${this.id} ${cloud.describe(payload)} PUBACK lost`);
         timeout();
@@ -340,7 +341,10 @@ export class ScriptedCloud {
     for (const mac of options.macs) {
       this.devices.set(
         mac,
-        new SimDevice({ macAddress: mac }, { clock: options.sched.clockFor('sim-device'), logger: options.log }),
+        new SimDevice(
+          { macAddress: mac },
+          { clock: options.sched.clockFor('sim-device'), logger: options.log },
+        ),
       );
     }
   }
@@ -398,7 +402,13 @@ export class ScriptedCloud {
     if (!match) return;
     const [, mac = '', suffix = ''] = match;
     const device = this.devices.get(mac);
-    if (suffix === 'ctrl') this.receipts.push({ device: mac, payload, connection: from.id, atMono: this.options.sched.monotonic() });
+    if (suffix === 'ctrl')
+      this.receipts.push({
+        device: mac,
+        payload,
+        connection: from.id,
+        atMono: this.options.sched.monotonic(),
+      });
     if (!device) return;
     const result = device.handleRequest(suffix, Buffer.from(payload), from.options.clientId);
     for (const reply of result.replies) {
@@ -439,10 +449,12 @@ export class ScriptedCloud {
       body = {};
     }
     this.restInFlight++;
-    const done = <T>(settle: (value: T) => void) => (value: T) => {
-      this.restInFlight--;
-      settle(value);
-    };
+    const done =
+      <T>(settle: (value: T) => void) =>
+      (value: T) => {
+        this.restInFlight--;
+        settle(value);
+      };
     return new Promise<Response>((resolveRaw, rejectRaw) => {
       const resolve = done(resolveRaw);
       const reject = done(rejectRaw);
@@ -530,7 +542,8 @@ export class ScriptedCloud {
 
   private deviceList(): unknown {
     const kind = this.faults.deviceList;
-    const listed = kind === 'normal' ? [...this.devices.keys()].filter((m) => !this.faults.hidden.has(m)) : [];
+    const listed =
+      kind === 'normal' ? [...this.devices.keys()].filter((m) => !this.faults.hidden.has(m)) : [];
     this.listAnswers.push({ kind, listed, wallMs: this.options.sched.now() });
     this.trace(`REST device list answered ${kind}${kind === 'normal' ? ` [${listed.length} heaters]` : ''}`);
     if (kind === 'empty') return [];

@@ -6,16 +6,17 @@ import type { DeviceCommand } from '../../src/device/commands.js';
 import { NavienApi } from '../../src/navien/api.js';
 import { NavienAuth } from '../../src/navien/auth.js';
 import { NavienCloud } from '../../src/navien/cloud.js';
-import { CloudLink, type LinkDiagnostics, type LinkOptions } from '../../src/navien/connection.js';
+import { CloudLink, type LinkDiagnostics } from '../../src/navien/connection.js';
 import { DeviceRoster } from '../../src/navien/deviceRoster.js';
 import { CommandQueue, type QueuedCommand } from '../../src/navien/queue.js';
+import type { TransportFactory } from '../../src/navien/transport.js';
+import type { Clock } from '../../src/util/clock.js';
 import type { Logger } from '../../src/util/logger.js';
 import { Redactor } from '../../src/util/redact.js';
 import { memDisk } from './memStore.js';
-import { installTransportFactory } from './mockCrt.js';
 import type { Prng } from './prng.js';
 import { SimScheduler } from './scheduler.js';
-import { ScriptedCloud, type SimTransport, type TransportHandlersLike, type TransportOptions } from './scriptedCloud.js';
+import { ScriptedCloud } from './scriptedCloud.js';
 
 export const MACS = ['04786332fca0', '04786332fcb1'] as const;
 
@@ -52,7 +53,11 @@ export interface WorldOptions {
   trace: (line: string) => void;
   /** Log lines of the bridge go to the trace too (replay of one seed). */
   verbose: boolean;
+  /** A deliberately broken part, to prove the invariants catch it (harness self-test only). */
+  sabotage?: Sabotage;
 }
+
+export type Sabotage = 'lose-commands' | 'timers-never-fire' | 'leak-timers';
 
 export class World {
   readonly sched = new SimScheduler();
@@ -127,10 +132,8 @@ export class World {
       recordPublish: () => undefined,
       recordMessage: () => undefined,
     };
-    const transportFactory = (o: TransportOptions, h: TransportHandlersLike): SimTransport =>
-      cloudModel.createTransport(o, h);
-    installTransportFactory(transportFactory as (o: never, h: never) => object);
-    const linkOptions = {
+    const transportFactory: TransportFactory = (o, h) => cloudModel.createTransport(o, h);
+    this.link = new CloudLink({
       url: 'wss://sim.iot.us-east-1.amazonaws.com/mqtt',
       keepAliveSecs: rng.pick([30, 60, 1200]),
       connectTimeoutMs: 30_000,
@@ -142,17 +145,16 @@ export class World {
       flushRatePerSecond: Number.POSITIVE_INFINITY,
       auth: this.auth,
       diagnostics,
-      clock: sched.clockFor('link'),
+      clock: this.clockFor('link'),
       log,
       random: () => random.next(),
-      // The engine's transport seam, once it has one (ignored by an engine without it).
       transportFactory,
-    } as LinkOptions;
-    this.link = new CloudLink(linkOptions);
+    });
     const originalSend = this.link.sendCommand.bind(this.link);
     this.link.sendCommand = (command) => {
       // Known before the queue sees it: the queue may publish it before this call returns.
       const accepted = this.onAccepted(command);
+      if (options.sabotage === 'lose-commands' && accepted.seq % 4 === 0) return 'queued';
       const outcome = originalSend(command);
       if (outcome === 'refused') this.forget(accepted);
       return outcome;
@@ -172,7 +174,7 @@ export class World {
       deviceListIntervalMs: rng.pick([10 * 60_000, 6 * 3600_000]),
       deviceListBackoff: { initialMs: 5_000, maxMs: 120_000 },
       diagnostics: { recordCommandRefused: () => undefined },
-      clock: sched.clockFor('cloud'),
+      clock: this.clockFor('cloud'),
       log,
       random: () => random.next(),
     });
@@ -181,6 +183,34 @@ export class World {
       options.trace(`cloud removed ${macs.join(',')}`);
     });
     this.cloud.start();
+  }
+
+  private clockFor(owner: 'link' | 'cloud'): Clock {
+    const clock = this.sched.clockFor(owner);
+    const { sabotage } = this.options;
+    if (owner === 'link' && sabotage === 'timers-never-fire') {
+      // Timers are accepted and forgotten: an engine that means to retry but never does.
+      let connected = false;
+      this.sched.setTimer(
+        'sim',
+        () => {
+          connected = true;
+        },
+        0,
+      );
+      return { ...clock, setTimeout: (fn, ms) => (connected ? { id: -1 } : clock.setTimeout(fn, ms)) };
+    }
+    if (owner === 'cloud' && sabotage === 'leak-timers') {
+      // Every timer leaves a twin behind that nobody clears.
+      return {
+        ...clock,
+        setTimeout: (fn, ms) => {
+          clock.setTimeout(() => undefined, 1e12);
+          return clock.setTimeout(fn, ms);
+        },
+      };
+    }
+    return clock;
   }
 
   /** Listeners on the link's events that are not the harness's own. */
