@@ -6,7 +6,15 @@
 import { checkFinal, checkLeaksAfterStop, checkStep, type Violation } from './invariants.js';
 import { Prng } from './prng.js';
 import { calmFaults, type DeviceListAnswer } from './scriptedCloud.js';
-import { COMMAND_KINDS, type CommandKind, MACS, type Sabotage, World } from './world.js';
+import {
+  COMMAND_KINDS,
+  type CommandKind,
+  drawConfig,
+  MACS,
+  type Sabotage,
+  World,
+  type WorldConfig,
+} from './world.js';
 
 export interface RunOptions {
   /** Actions in the faulty part of the run. */
@@ -14,6 +22,32 @@ export interface RunOptions {
   /** Put the bridge's log lines in the trace. */
   verbose?: boolean;
   sabotage?: Sabotage;
+}
+
+/** Everything a run does to the bridge, drawn up front: pinned regressions keep it literally. */
+export interface Plan {
+  config: WorldConfig;
+  steps: Array<{ delayMs: number; action: Action }>;
+  /** Commands issued once every fault was lifted. */
+  quiet: Array<{ device: string; kind: CommandKind; value: string }>;
+}
+
+/** The plan of a seed: the schedule depends on the seed alone, never on what the bridge does. */
+export function planFor(seed: number, steps?: number): Plan {
+  const rng = new Prng(seed);
+  const config = drawConfig(rng.fork(12));
+  const schedule = rng.fork(10);
+  const count = steps ?? schedule.int(30, 70);
+  const plan: Plan = { config, steps: [], quiet: [] };
+  for (let i = 0; i < count; i++) {
+    const delayMs = schedule.chance(0.1) ? schedule.int(60_000, 600_000) : schedule.int(0, 45_000);
+    const action = drawAction(schedule);
+    if (action.kind === 'expireCreds') action.hangUp = schedule.chance(0.5);
+    plan.steps.push({ delayMs, action });
+  }
+  for (const device of MACS)
+    for (const kind of COMMAND_KINDS) plan.quiet.push({ device, kind, value: commandValue(schedule, kind) });
+  return plan;
 }
 
 export interface RunResult {
@@ -28,7 +62,7 @@ export interface RunResult {
   firedTimers: number;
 }
 
-type Action =
+export type Action =
   | { kind: 'command'; device: string; command: CommandKind; value: string }
   | { kind: 'hangup' }
   | { kind: 'rst' }
@@ -36,7 +70,7 @@ type Action =
   | { kind: 'refuse'; ms: number }
   | { kind: 'hungConnects'; ms: number }
   | { kind: 'lossy'; ms: number; lostAckP: number; hungPublishP: number }
-  | { kind: 'expireCreds' }
+  | { kind: 'expireCreds'; hangUp?: boolean }
   | { kind: 'expireTokens' }
   | { kind: 'rest'; ms: number; how: 'down' | 'hangs' }
   | { kind: 'deviceList'; ms: number; answer: DeviceListAnswer }
@@ -130,9 +164,12 @@ function describeAction(a: Action): string {
   }
 }
 
-export async function runSeed(seed: number, options: RunOptions = {}): Promise<RunResult> {
+export function runSeed(seed: number, options: RunOptions = {}): Promise<RunResult> {
+  return runPlan(seed, planFor(seed, options.steps), options);
+}
+
+export async function runPlan(seed: number, plan: Plan, options: RunOptions = {}): Promise<RunResult> {
   const rng = new Prng(seed);
-  const schedule = rng.fork(10);
   const trace: string[] = [];
   let step = 0;
   let world: World | undefined;
@@ -144,13 +181,14 @@ export async function runSeed(seed: number, options: RunOptions = {}): Promise<R
   world = new World({
     seed,
     rng: rng.fork(11),
+    config: plan.config,
     trace: log,
     verbose: options.verbose ?? false,
     ...(options.sabotage ? { sabotage: options.sabotage } : {}),
   });
   const w = world;
   const { sched, cloudModel } = w;
-  const steps = options.steps ?? schedule.int(30, 70);
+  const steps = plan.steps.length;
   let violation: Violation | null = null;
   const unhandled: string[] = [];
   const onUnhandled = (reason: unknown) => {
@@ -190,10 +228,11 @@ export async function runSeed(seed: number, options: RunOptions = {}): Promise<R
     await sched.advance(0);
     check();
     for (step = 1; step <= steps && !violation; step++) {
-      const delay = schedule.chance(0.1) ? schedule.int(60_000, 600_000) : schedule.int(0, 45_000);
-      await sched.advance(delay, () => void check());
+      const planned = plan.steps[step - 1];
+      if (!planned) break;
+      await sched.advance(planned.delayMs, () => void check());
       if (violation) break;
-      const action = drawAction(schedule);
+      const { action } = planned;
       log(describeAction(action));
       const f = cloudModel.faults;
       switch (action.kind) {
@@ -232,7 +271,7 @@ export async function runSeed(seed: number, options: RunOptions = {}): Promise<R
           break;
         case 'expireCreds':
           cloudModel.expireAwsCredentials();
-          if (schedule.chance(0.5)) cloudModel.hangUpAll('AWS_ERROR_MQTT_UNEXPECTED_HANGUP');
+          if (action.hangUp) cloudModel.hangUpAll('AWS_ERROR_MQTT_UNEXPECTED_HANGUP');
           break;
         case 'expireTokens':
           cloudModel.expireAccessTokens();
@@ -282,13 +321,10 @@ export async function runSeed(seed: number, options: RunOptions = {}): Promise<R
       windowEnds.clear();
       // Let the bridge find its way back, then ask for one more thing of each kind per heater.
       await sched.advance(5 * 60_000, () => void check());
-      for (const device of MACS) {
-        for (const kind of COMMAND_KINDS) {
-          if (violation) break;
-          const value = commandValue(schedule, kind);
-          log(`quiet HA command ${kind}=${value} for ${device.slice(-4)} → ${w.issue(device, kind, value)}`);
-          check();
-        }
+      for (const { device, kind, value } of plan.quiet) {
+        if (violation) break;
+        log(`quiet HA command ${kind}=${value} for ${device.slice(-4)} → ${w.issue(device, kind, value)}`);
+        check();
       }
       await sched.advance(15 * 60_000, () => void check());
       if (!violation) fail(checkFinal(w));

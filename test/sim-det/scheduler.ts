@@ -69,6 +69,14 @@ export class SimScheduler {
     return count;
   }
 
+  /** In how many ms each live timer of `owner` fires (for leak reports). */
+  dueIn(owner: string): number[] {
+    const out: number[] = [];
+    for (const timer of this.timers.values())
+      if (timer.owner === owner) out.push(Math.round(timer.at - this.mono));
+    return out.sort((a, b) => a - b);
+  }
+
   pendingByOwner(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const timer of this.timers.values()) out[timer.owner] = (out[timer.owner] ?? 0) + 1;

@@ -47,9 +47,34 @@ export interface AccountingLike {
 
 const silentLog = pino({ level: 'silent' });
 
+/** The bridge's settings for one run (drawn from the seed, or pinned by a regression). */
+export interface WorldConfig {
+  awsLifeSecs: number;
+  jwtLifeSecs: number;
+  queueMaxSize: number;
+  queueMaxAgeMs: number;
+  keepAliveSecs: number;
+  deafAfterMs: number;
+  deviceListIntervalMs: number;
+}
+
+export function drawConfig(rng: Prng): WorldConfig {
+  return {
+    awsLifeSecs: rng.pick([1200, 3600, 43_200]),
+    jwtLifeSecs: rng.pick([900, 3600]),
+    queueMaxSize: rng.pick([5, 20, 200]),
+    queueMaxAgeMs: rng.pick([120_000, 300_000, 3_600_000]),
+    keepAliveSecs: rng.pick([30, 60, 1200]),
+    deafAfterMs: rng.pick([0, 300_000]),
+    deviceListIntervalMs: rng.pick([10 * 60_000, 6 * 3600_000]),
+  };
+}
+
 export interface WorldOptions {
   seed: number;
+  /** Chance the cloud's outcomes are drawn from (PUBACK lost or not, latencies, ...). */
   rng: Prng;
+  config: WorldConfig;
   trace: (line: string) => void;
   /** Log lines of the bridge go to the trace too (replay of one seed). */
   verbose: boolean;
@@ -71,6 +96,7 @@ export class World {
   cloud!: NavienCloud;
   readonly accepted: Accepted[] = [];
   readonly byPayload = new Map<string, Accepted[]>();
+  private readonly seqById = new Map<string, Accepted>();
   refused = 0;
   /** PUBACKs of queued commands that reached the bridge. */
   commandAcks = 0;
@@ -80,7 +106,7 @@ export class World {
   private ownListeners = 0;
 
   constructor(private readonly options: WorldOptions) {
-    const { rng, trace } = options;
+    const { rng, trace, config } = options;
     this.log = options.verbose
       ? pino({ level: 'debug', base: undefined }, { write: (line: string) => trace(`  log ${line.trim()}`) })
       : silentLog;
@@ -90,8 +116,8 @@ export class World {
       rng: rng.fork(1),
       log: silentLog,
       macs: MACS,
-      awsLifeSecs: rng.pick([1200, 3600, 43_200]),
-      jwtLifeSecs: rng.pick([900, 3600]),
+      awsLifeSecs: config.awsLifeSecs,
+      jwtLifeSecs: config.jwtLifeSecs,
       trace: (line) => trace(line),
     });
     this.cloudModel.describe = (payload) => this.describe(payload);
@@ -103,7 +129,7 @@ export class World {
 
   async start(): Promise<void> {
     const { sched, log, redactor, cloudModel, options } = this;
-    const { rng } = options;
+    const { rng, config } = options;
     const random = rng.fork(2);
     this.auth = new NavienAuth({
       apiUrl: 'https://sim.invalid/api',
@@ -118,8 +144,8 @@ export class World {
     });
     await this.auth.load();
     this.queue = new CommandQueue({
-      maxSize: rng.pick([5, 20, 200]),
-      maxAgeMs: rng.pick([120_000, 300_000, 3_600_000]),
+      maxSize: config.queueMaxSize,
+      maxAgeMs: config.queueMaxAgeMs,
       clock: sched.clockFor('queue'),
       log,
       onDrop: (reason, command) => this.onDrop(reason, command),
@@ -135,11 +161,11 @@ export class World {
     const transportFactory: TransportFactory = (o, h) => cloudModel.createTransport(o, h);
     this.link = new CloudLink({
       url: 'wss://sim.iot.us-east-1.amazonaws.com/mqtt',
-      keepAliveSecs: rng.pick([30, 60, 1200]),
+      keepAliveSecs: config.keepAliveSecs,
       connectTimeoutMs: 30_000,
       operationTimeoutMs: 30_000,
       reconnect: { initialMs: 1_000, maxMs: 60_000, deepThreshold: 5, maxAttempts: -1 },
-      deafAfterMs: rng.pick([0, 300_000]),
+      deafAfterMs: config.deafAfterMs,
       queue: this.queue,
       // No spacing between queued publishes: the old queue spaces them on real timers.
       flushRatePerSecond: Number.POSITIVE_INFINITY,
@@ -150,6 +176,16 @@ export class World {
       random: () => random.next(),
       transportFactory,
     });
+    // The queue's own id for each command, so a drop is pinned on the right one.
+    const queue = this.queue as unknown as { enqueue: (input: unknown) => unknown };
+    const originalEnqueue = queue.enqueue.bind(queue);
+    queue.enqueue = (input) => {
+      const queued = originalEnqueue(input);
+      const id = (queued as { id?: unknown } | undefined)?.id;
+      const last = this.accepted[this.accepted.length - 1];
+      if (typeof id === 'string' && last) this.seqById.set(id, last);
+      return queued;
+    };
     const originalSend = this.link.sendCommand.bind(this.link);
     this.link.sendCommand = (command) => {
       // Known before the queue sees it: the queue may publish it before this call returns.
@@ -171,7 +207,7 @@ export class World {
       roster: this.roster,
       clientId: () => this.auth.clientId(),
       statusIntervalMs: 300_000,
-      deviceListIntervalMs: rng.pick([10 * 60_000, 6 * 3600_000]),
+      deviceListIntervalMs: config.deviceListIntervalMs,
       deviceListBackoff: { initialMs: 5_000, maxMs: 120_000 },
       diagnostics: { recordCommandRefused: () => undefined },
       clock: this.clockFor('cloud'),
@@ -278,9 +314,9 @@ export class World {
   }
 
   private onDrop(reason: 'overflow' | 'expired', command: QueuedCommand): void {
-    const candidates = this.byPayload.get(command.payload) ?? [];
-    const first = candidates.find((a) => a.dropped === null);
-    if (first) first.dropped = reason;
-    this.options.trace(`queue dropped ${first ? `cmd#${first.seq}` : 'a command'} (${reason})`);
+    // Not yet mapped: the command being enqueued right now was the one dropped.
+    const dropped = this.seqById.get(command.id) ?? this.accepted[this.accepted.length - 1];
+    if (dropped) dropped.dropped = reason;
+    this.options.trace(`queue dropped ${dropped ? `cmd#${dropped.seq}` : 'a command'} (${reason})`);
   }
 }
