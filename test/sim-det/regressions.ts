@@ -1,13 +1,16 @@
 // Seeds the simulation found on its own against the engine and queue of main at 54554c0 (before
 // the engine and queue fixes), pinned with their whole plan (settings and schedule), so a later
 // change to how plans are drawn cannot quietly turn them into different runs. Each must pass now.
-// `found` is what the seed broke then, and when: the step and the invariant.
+// `found` is what the seed broke then, and when: the step and the invariant. `triggers` keep a pin
+// honest: a fixed bridge makes other draws of chance, so each run must show its fault again.
 
 import type { Plan } from './run.js';
 
 export interface Regression {
   name: string;
   seed: number;
+  /** Trace lines the run must still show: the fault that set the case off must still happen. */
+  triggers: readonly string[];
   found: { invariant: string; step: number; detail: string };
   plan: Plan;
 }
@@ -16,6 +19,7 @@ export const REGRESSIONS: readonly Regression[] = [
   {
     name: 'stuck flush: a command publish that never settles (aws-crt keeps it pending after its connection died) wedges the queue; every later command for either heater stays queued through six reconnects',
     seed: 4,
+    triggers: ['publish hangs forever'],
     found: {
       invariant: 'the queue drains when quiet',
       step: 31,
@@ -113,6 +117,7 @@ export const REGRESSIONS: readonly Regression[] = [
   {
     name: 'stuck flush: a command published into a blackhole never settles; after the reconnect every later command stays queued',
     seed: 7,
+    triggers: ['lost in the blackhole, publish hangs'],
     found: {
       invariant: 'the queue drains when quiet',
       step: 61,
@@ -273,6 +278,7 @@ export const REGRESSIONS: readonly Regression[] = [
   {
     name: 'a connection whose construction throws (bad CA file, AWS_ERROR_INVALID_ARGUMENT) escapes the attempt as an unhandled rejection and nothing retries',
     seed: 5,
+    triggers: ['constructing a connection throws'],
     found: {
       invariant: 'no unhandled rejection',
       step: 9,
@@ -318,6 +324,7 @@ export const REGRESSIONS: readonly Regression[] = [
   {
     name: 'a connection whose construction throws (bad CA file) during a reconnect: unhandled rejection, no retry',
     seed: 16,
+    triggers: ['constructing a connection throws'],
     found: {
       invariant: 'no unhandled rejection',
       step: 18,
@@ -387,6 +394,7 @@ export const REGRESSIONS: readonly Regression[] = [
   {
     name: 'the Reconnect button during a hung connect starts a second connect for the same client id while the first is still pending',
     seed: 10,
+    triggers: ['connect hangs', 'reconnectNow'],
     found: {
       invariant: 'one connection at a time',
       step: 53,
@@ -548,6 +556,7 @@ export const REGRESSIONS: readonly Regression[] = [
   {
     name: 'the Reconnect button during a hung connect: two connects for one client id at once',
     seed: 63,
+    triggers: ['connect hangs', 'reconnectNow'],
     found: {
       invariant: 'one connection at a time',
       step: 16,
@@ -609,6 +618,7 @@ export const REGRESSIONS: readonly Regression[] = [
   {
     name: 'an older command whose PUBACK was lost is re-sent after a newer one for the same heater was delivered (eight in flight, retry after success)',
     seed: 25,
+    triggers: ['PUBACK lost'],
     found: {
       invariant: 'order per device kept',
       step: 25,
@@ -688,6 +698,7 @@ export const REGRESSIONS: readonly Regression[] = [
   {
     name: 'an older mode command is retried after a newer one was acknowledged: the heater ends on the stale mode',
     seed: 31,
+    triggers: ['PUBACK lost'],
     found: {
       invariant: 'order per device kept',
       step: 24,
