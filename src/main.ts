@@ -126,6 +126,8 @@ export async function startBridge(options: Options, deps: BridgeDeps): Promise<R
     clock,
     log: moduleLogger(log, 'navien/auth'),
     redactor,
+    // Every REST answer tells diagnostics the cloud's clock and that REST is reachable.
+    restObserver: collector,
   });
   await auth.load();
   auth.onRenewal((info) => collector.recordCredentialRenewal(info));

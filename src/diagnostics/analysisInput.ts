@@ -26,7 +26,13 @@ const connectionItem = z.object({
   eventType: z.string().optional(),
   timeToReconnectSeconds: bounded.nullable().optional(),
 });
-const failureItem = z.object({ ...timed, errorName: z.string().optional(), deep: z.boolean().optional() });
+const failureItem = z.object({
+  ...timed,
+  errorName: z.string().optional(),
+  deep: z.boolean().optional(),
+  credentialAgeSeconds: bounded.nullable().optional(),
+});
+const restItem = z.object({ ...timed, reachable: z.boolean(), clockOffsetMs: bounded.nullable().optional() });
 const systemItem = z.object({ ...timed, kind: z.string().optional(), detail: z.string().optional() });
 const epochItem = z.object({
   ...timed,
@@ -51,7 +57,8 @@ export interface Connection extends At {
 export interface Clean {
   drops: Drop[];
   connections: Connection[];
-  failures: Array<At & { error: string; deep: boolean }>;
+  failures: Array<At & { error: string; deep: boolean; credentialAge: number | null }>;
+  restChecks: Array<At & { reachable: boolean; clockOffsetMs: number | null }>;
   systemEvents: Array<At & { kind: string; detail: string }>;
   epochs: Array<At & { settings: Record<string, string | number | boolean> }>;
   renewals: Array<At & { planned: boolean }>;
@@ -113,6 +120,14 @@ export function sanitize(input: unknown): Clean {
       ...at(f),
       error: f.errorName?.trim() ? f.errorName.trim() : 'UNKNOWN',
       deep: f.deep === true,
+      credentialAge: f.credentialAgeSeconds ?? null,
+    })),
+  );
+  const restChecks = byTime(
+    items(field(input, 'restChecks'), restItem).map((r) => ({
+      ...at(r),
+      reachable: r.reachable,
+      clockOffsetMs: r.clockOffsetMs ?? null,
     })),
   );
   const systemEvents = byTime(
@@ -155,6 +170,7 @@ export function sanitize(input: unknown): Clean {
     drops,
     connections,
     failures,
+    restChecks,
     systemEvents,
     epochs,
     renewals,

@@ -46,6 +46,13 @@ export interface AnalysisCredentialRenewal {
   planned: boolean;
   reason: string;
 }
+/** A NaviLink REST call: reachable or not, and the cloud's clock minus ours (ms) when it said. */
+export interface AnalysisRestCheck {
+  wallMs: number;
+  monoMs: number;
+  reachable: boolean;
+  clockOffsetMs: number | null;
+}
 /** Messages sent plus received in the bin that starts at `monoMs`. */
 export interface AnalysisLoadBin {
   wallMs: number;
@@ -63,6 +70,7 @@ export interface AnalysisInput {
   systemEvents: AnalysisSystemEvent[];
   configEpochs: AnalysisConfigEpoch[];
   credentialRenewals: AnalysisCredentialRenewal[];
+  restChecks?: AnalysisRestCheck[];
   /** Hours the bridge was actually watching (restarts excluded). */
   hoursCollected: number;
   /** End of the observation window on the monotonic axis; defaults to the last event. */

@@ -22,6 +22,7 @@
 // The bridge's own intentional teardown (shutdown, replacing a connection on purpose) is not a drop:
 // the caller simply does not call recordConnectionDrop for it.
 
+import type { RestObserver } from '../navien/rest.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { AnalysisInput } from './analysisTypes.js';
@@ -74,7 +75,8 @@ export type ChangeKind =
   | 'reconnect_failure'
   | 'credential_renewal'
   | 'system_event'
-  | 'config_epoch';
+  | 'config_epoch'
+  | 'rest_check';
 
 interface Timed {
   wallMs: number;
@@ -100,6 +102,14 @@ interface ConfigEpochRecord extends Timed {
   index: number;
   settings: Record<string, string | number | boolean>;
 }
+interface RestCheckRecord extends Timed {
+  path: string;
+  reachable: boolean;
+  status: number | null;
+  /** The cloud's clock minus ours (from the answer's Date header), ms; null without one. */
+  clockOffsetMs: number | null;
+  error: string | null;
+}
 interface RenewalRecord extends Timed {
   planned: boolean;
   reason: string;
@@ -111,7 +121,7 @@ export interface DiagnosticsCollectorOptions {
   log?: Logger;
 }
 
-export class DiagnosticsCollector {
+export class DiagnosticsCollector implements RestObserver {
   private readonly clock: Clock;
   private readonly log: Logger | undefined;
   private readonly maxEventsRetained: number;
@@ -125,6 +135,7 @@ export class DiagnosticsCollector {
   private readonly systemEvents: RingBuffer<SystemEventRecord>;
   private readonly configEpochs = new RingBuffer<ConfigEpochRecord>(SMALL_HISTORY);
   private readonly renewals = new RingBuffer<RenewalRecord>(SMALL_HISTORY);
+  private readonly restChecks = new RingBuffer<RestCheckRecord>(SMALL_HISTORY);
 
   private lastDropWall: number | null = null;
   private lastSuccessWall: number | null = null;
@@ -336,6 +347,45 @@ export class DiagnosticsCollector {
     this.emitChange('config_epoch');
   }
 
+  /**
+   * A NaviLink REST answer (any status): the cloud was reachable, and its Date header tells how far
+   * its clock is from ours (SigV4 signatures fail beyond 5 minutes). RestObserver, for auth.
+   */
+  onRestAnswer(info: { path: string; status: number; serverDateMs: number | null; localMs: number }): void {
+    const offset =
+      typeof info.serverDateMs === 'number' && Number.isFinite(info.serverDateMs)
+        ? Math.round(info.serverDateMs - info.localMs)
+        : null;
+    this.recordRestCheck({
+      path: info.path,
+      reachable: true,
+      status: info.status,
+      clockOffsetMs: offset,
+      error: null,
+    });
+  }
+
+  /** No REST answer (network error or timeout). RestObserver, for auth. */
+  onRestUnreachable(info: { path: string; error: string; localMs: number }): void {
+    this.recordRestCheck({
+      path: info.path,
+      reachable: false,
+      status: null,
+      clockOffsetMs: null,
+      error: String(info.error).slice(0, 200),
+    });
+  }
+
+  private recordRestCheck(check: Omit<RestCheckRecord, 'wallMs' | 'monoMs'>): void {
+    this.restChecks.push({
+      ...check,
+      path: String(check.path).slice(0, 100),
+      wallMs: this.clock.now(),
+      monoMs: this.clock.monotonic(),
+    });
+    this.emitChange('rest_check');
+  }
+
   recordCommandRefused(reason: string): void {
     this.counters.bump('commandsRefusedByReason', String(reason));
   }
@@ -509,6 +559,15 @@ export class DiagnosticsCollector {
         planned: r.planned,
         reason: r.reason,
       })),
+      rest_checks: this.restChecks.toArray().map((r) => ({
+        timestamp: isoUtc(r.wallMs),
+        mono_ms: r.monoMs,
+        path: r.path,
+        reachable: r.reachable,
+        status: r.status,
+        clock_offset_ms: r.clockOffsetMs,
+        error: r.error,
+      })),
       load: {
         bin_seconds: LOAD_BIN_MS / 1000,
         bins: this.load.bins
@@ -570,6 +629,7 @@ export class DiagnosticsCollector {
         .toArray()
         .map((r) => ({ wallMs: r.wallMs, planned: r.planned, reason: r.reason })),
       loadBins: this.load.bins.toArray().map((b) => ({ wallMs: b.wallMs, messages: b.messages })),
+      restChecks: this.restChecks.toArray().map(({ monoMs: _mono, ...r }) => ({ ...r })),
     };
   }
 
@@ -649,6 +709,10 @@ export class DiagnosticsCollector {
     prependHistory(
       this.renewals,
       snapshot.credentialRenewals.map((r) => ({ ...r, monoMs: toMono(r.wallMs) })),
+    );
+    prependHistory(
+      this.restChecks,
+      (snapshot.restChecks ?? []).map((r) => ({ ...r, monoMs: toMono(r.wallMs) })),
     );
     this.load.restore(snapshot.loadBins, toMono);
   }

@@ -11,9 +11,11 @@ import { perDay } from './numbers.js';
 import { comparePoissonRates, median, seededRandom, sig } from './stats.js';
 import {
   ALPHA,
+  CLOCK_SKEW_LIMIT_S,
   EPISODE_MERGE_MS,
   EPOCH_ALPHA,
   FAILING_AFTER_REFUSALS,
+  FRESH_CREDENTIALS_S,
   LOAD_RATIO,
   MIN_EPISODES,
   MIN_RATE_HOURS,
@@ -151,6 +153,22 @@ export function systemEventCorrelation(ctx: Context, episodes: Episode[]): Syste
   return { matched: test.matched, expected: test.expected, p: test.p, fraction, correlated, kinds };
 }
 
+/** What the bridge knows about why the cloud refuses handshakes. */
+export interface RefusalFacts {
+  /** Refused handshakes (WEBSOCKET_UPGRADE_FAILURE) since the last drop. */
+  refusals: number;
+  /** The oldest credentials one of them was signed with, seconds; null if no age was recorded. */
+  oldestCredentialAge: number | null;
+  /** Every refusal was signed with credentials younger than FRESH_CREDENTIALS_S. */
+  credentialsFresh: boolean;
+  /** The cloud's clock minus ours, seconds (the newest REST answer with a Date header); null if unknown. */
+  clockOffsetS: number | null;
+  clockSkewed: boolean;
+  /** REST calls since the last drop that were answered / not answered. */
+  restAnswered: number;
+  restUnreachable: number;
+}
+
 export interface ReconnectHealth {
   outages: number;
   unrecovered: number;
@@ -159,6 +177,35 @@ export interface ReconnectHealth {
   failingNow: boolean;
   upgradeFailuresSinceDrop: number;
   upgradeFailuresAfterRenewal: number;
+  refusal: RefusalFacts;
+}
+
+/** Credentials (age known and fresh) and the clock (offset known and within the limit) both beyond suspicion. */
+export function refusalFacts(c: Clean): RefusalFacts {
+  const lastDrop = c.drops[c.drops.length - 1];
+  const since = lastDrop ? lastDrop.t : Number.NEGATIVE_INFINITY;
+  const refused = c.failures.filter((f) => f.t >= since && f.error === UPGRADE_FAILURE);
+  const ages = refused.flatMap((f) => (f.credentialAge === null ? [] : [f.credentialAge]));
+  const oldest = ages.length > 0 ? Math.max(...ages) : null;
+  const withOffset = c.restChecks.filter((r) => r.clockOffsetMs !== null);
+  const newest = withOffset[withOffset.length - 1];
+  const clockOffsetS = newest ? (newest.clockOffsetMs as number) / 1000 : null;
+  const during = c.restChecks.filter((r) => r.t >= since);
+  return {
+    refusals: refused.length,
+    oldestCredentialAge: oldest,
+    credentialsFresh:
+      refused.length > 0 && ages.length === refused.length && (oldest as number) < FRESH_CREDENTIALS_S,
+    clockOffsetS,
+    clockSkewed: clockOffsetS !== null && Math.abs(clockOffsetS) > CLOCK_SKEW_LIMIT_S,
+    restAnswered: during.filter((r) => r.reachable).length,
+    restUnreachable: during.filter((r) => !r.reachable).length,
+  };
+}
+
+/** A refused handshake expired or wrong credentials may explain: not signed with known-fresh ones. */
+function suspectRefusal(f: Clean['failures'][number]): boolean {
+  return f.error === UPGRADE_FAILURE && !(f.credentialAge !== null && f.credentialAge < FRESH_CREDENTIALS_S);
 }
 
 export function reconnectHealth(ctx: Context): ReconnectHealth {
@@ -181,37 +228,44 @@ export function reconnectHealth(ctx: Context): ReconnectHealth {
   const times = c.connections.flatMap((conn) =>
     conn.timeToReconnect === null ? [] : [conn.timeToReconnect],
   );
-  const lastDrop = c.drops[c.drops.length - 1];
-  const upgradeFailuresSinceDrop = lastDrop
-    ? c.failures.filter((f) => f.t >= lastDrop.t && f.error === UPGRADE_FAILURE).length
-    : 0;
+  const refusal = refusalFacts(c);
   const firstRenewal = c.renewals[0];
+  // Only refusals the credentials could explain speak against the renewal.
   const upgradeFailuresAfterRenewal = firstRenewal
-    ? c.failures.filter((f) => f.t >= firstRenewal.t && f.error === UPGRADE_FAILURE).length +
+    ? c.failures.filter((f) => f.t >= firstRenewal.t && suspectRefusal(f)).length +
       c.drops.filter((d) => d.t >= firstRenewal.t && d.error === UPGRADE_FAILURE).length
     : 0;
   const totalUpgradeFailures = c.failures.filter((f) => f.error === UPGRADE_FAILURE).length;
+  const suspect = c.failures.filter((f) => suspectRefusal(f)).length;
   evidence.outages = outageStarts.length;
   evidence.unrecovered_outages = unrecovered + (lastUnrecovered ? 1 : 0);
   evidence.median_time_to_reconnect_s = sig(median(times));
   evidence.reconnect_failures_analysed = c.failures.length;
   evidence.upgrade_failures = totalUpgradeFailures;
   evidence.credential_renewals_analysed = c.renewals.length;
-  if (totalUpgradeFailures >= 2) {
+  evidence.refusals_since_drop = refusal.refusals;
+  evidence.refusal_oldest_credential_age_s = refusal.oldestCredentialAge;
+  evidence.cloud_clock_offset_s = refusal.clockOffsetS === null ? null : sig(refusal.clockOffsetS);
+  evidence.rest_answered_since_drop = refusal.restAnswered;
+  evidence.rest_unreachable_since_drop = refusal.restUnreachable;
+  if (refusal.clockSkewed) labels.add('clock_skew');
+  if (suspect >= 2 && !refusal.clockSkewed) {
     labels.add('credentials_or_clock');
     ctx.advice.push(
-      'Reconnects failed with WEBSOCKET_UPGRADE_FAILURE: check the host clock (NTP) and that credential renewal works (checklist).',
+      'Reconnects failed with WEBSOCKET_UPGRADE_FAILURE on credentials that were not fresh: check the host clock (NTP) and that credential renewal works (checklist).',
     );
   }
-  const failingNow = lastUnrecovered && upgradeFailuresSinceDrop >= FAILING_AFTER_REFUSALS;
+  const failingNow = lastUnrecovered && refusal.refusals >= FAILING_AFTER_REFUSALS;
+  if (failingNow && refusal.credentialsFresh && !refusal.clockSkewed) labels.add('cloud_refusing');
   return {
     outages: outageStarts.length,
     unrecovered,
     lastUnrecovered,
     medianTimeToReconnect: median(times),
     failingNow,
-    upgradeFailuresSinceDrop,
+    upgradeFailuresSinceDrop: refusal.refusals,
     upgradeFailuresAfterRenewal,
+    refusal,
   };
 }
 
@@ -336,6 +390,15 @@ export function buildChecklist(
       c.keepAlive === null
         ? 'keep-alive not known'
         : `keep_alive_secs is ${c.keepAlive}${c.keepAlive > 120 ? '; 60–120 survives NAT idle timeouts better' : ''}`,
+  });
+  const { refusal } = reconnect;
+  list.push({
+    item: 'Host clock agrees with the cloud’s',
+    answer: refusal.clockOffsetS === null ? 'unknown' : refusal.clockSkewed ? 'no' : 'yes',
+    detail:
+      refusal.clockOffsetS === null
+        ? 'no NaviLink answer with a Date header recorded yet'
+        : `the cloud's clock is ${Math.abs(refusal.clockOffsetS).toFixed(0)} s ${refusal.clockOffsetS >= 0 ? 'ahead of' : 'behind'} ours (signatures fail beyond ${CLOCK_SKEW_LIMIT_S / 60} minutes)`,
   });
   const { system } = facts;
   const chance = system.expected.toFixed(1);

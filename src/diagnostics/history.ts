@@ -49,6 +49,18 @@ export const historySchema = z.object({
   credential_renewals: z.array(
     z.object({ timestamp: z.string(), mono_ms: mono, planned: z.boolean(), reason: z.string() }),
   ),
+  /** NaviLink REST calls: reachable or not, and the cloud's clock minus ours from the Date header. */
+  rest_checks: z.array(
+    z.object({
+      timestamp: z.string(),
+      mono_ms: mono,
+      path: z.string(),
+      reachable: z.boolean(),
+      status: z.number().nullable(),
+      clock_offset_ms: finite.nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
   load: z.object({
     bin_seconds: z.number().positive(),
     bins: z.array(z.object({ start: z.string(), mono_ms: mono, messages: z.number().int().nonnegative() })),
@@ -105,6 +117,12 @@ export function analysisInputOf(history: History, options: { seed?: number } = {
       monoMs: r.mono_ms,
       planned: r.planned,
       reason: r.reason,
+    })),
+    restChecks: history.rest_checks.map((r) => ({
+      wallMs: wall(r.timestamp),
+      monoMs: r.mono_ms,
+      reachable: r.reachable,
+      clockOffsetMs: r.clock_offset_ms,
     })),
     hoursCollected: history.observed_hours,
     nowMonoMs: history.mono_now_ms,

@@ -19,6 +19,7 @@ import {
   fmt,
   humanDuration,
   loadCorrelation,
+  type RefusalFacts,
   reconnectHealth,
   type SystemResult,
   systemEventCorrelation,
@@ -32,7 +33,9 @@ import {
   ALPHA,
   CLOCK_MIN_CYCLES,
   CLOCK_MIN_R,
+  CLOCK_SKEW_LIMIT_S,
   ERROR_SHARE,
+  FAILING_AFTER_REFUSALS,
   FIXED_LIFETIME_MAD_RATIO,
   HIGH_CONFIDENCE_ALPHA,
   HIGH_CONFIDENCE_COUNT,
@@ -199,18 +202,7 @@ function analyze(c: Clean): Analysis {
   const perDayText = rate === null ? `${plural(n, 'drop')} in ${hoursText} h` : `~${rate} per day`;
 
   if (reconnect.failingNow) {
-    return finish(ctx, base, {
-      verdict: 'reconnect_failing',
-      title: `Reconnects are refused (${reconnect.upgradeFailuresSinceDrop}× WEBSOCKET_UPGRADE_FAILURE): credentials or clock`,
-      likelyCause:
-        'The cloud refuses the WebSocket handshake: the signature was made with expired or wrong AWS credentials, ' +
-        'or the host clock is off (the signature carries the time).',
-      advice: [
-        'Check that the host clock is right (time synchronisation/NTP running on the host).',
-        'Restart the add-on to force a fresh sign-in; if it keeps failing, sign in to the NaviLink app to check the account.',
-      ],
-      confidence: reconnect.upgradeFailuresSinceDrop >= 5 ? 'high' : 'medium',
-    });
+    return finish(ctx, base, refusalVerdict(reconnect.refusal));
   }
 
   if (isImmediate) {
@@ -374,6 +366,87 @@ function analyze(c: Clean): Analysis {
 }
 
 type VerdictPart = Pick<Analysis, 'verdict' | 'title' | 'likelyCause' | 'advice' | 'confidence'>;
+
+/**
+ * The link stays down behind refused handshakes. aws-crt does not say why (no HTTP status), so the
+ * cause is narrowed with what the bridge knows: the credentials' age at each refusal, the cloud's
+ * clock from its REST answers, and whether REST answered during the outage. Credentials and the
+ * clock are named only when they are suspect.
+ */
+function refusalVerdict(f: RefusalFacts): VerdictPart {
+  const times = `${f.refusals}× WEBSOCKET_UPGRADE_FAILURE`;
+  const confidence: Analysis['confidence'] = f.refusals >= 2 * FAILING_AFTER_REFUSALS ? 'high' : 'medium';
+  const rest =
+    f.restAnswered + f.restUnreachable === 0
+      ? ''
+      : f.restUnreachable === 0
+        ? ` NaviLink's REST API answered all ${plural(f.restAnswered, 'call')} during the outage, so the network path to the cloud works.`
+        : f.restAnswered === 0
+          ? ` NaviLink's REST API did not answer either (${plural(f.restUnreachable, 'call')}): the cloud, or the way to it, is down.`
+          : ` NaviLink's REST API answered ${f.restAnswered} of ${f.restAnswered + f.restUnreachable} calls during the outage.`;
+  if (f.clockSkewed && f.clockOffsetS !== null) {
+    const off = humanDuration(Math.abs(f.clockOffsetS));
+    return {
+      verdict: 'reconnect_failing',
+      title: `Reconnects are refused (${times}): the host clock is ${off} ${f.clockOffsetS > 0 ? 'behind' : 'ahead of'} the cloud's`,
+      likelyCause:
+        `The cloud's clock (the Date of its REST answers) is ${off} ${f.clockOffsetS > 0 ? 'ahead of' : 'behind'} this host's. ` +
+        `AWS rejects signatures more than ${CLOCK_SKEW_LIMIT_S / 60} minutes off, so every handshake fails until the clock is right.`,
+      advice: [
+        'Fix the host clock: turn on time synchronisation (NTP) in the host settings; the bridge reconnects by itself once it is right.',
+      ],
+      confidence: 'high',
+    };
+  }
+  if (f.credentialsFresh && f.clockOffsetS !== null) {
+    const age = humanDuration(f.oldestCredentialAge ?? 0);
+    return {
+      verdict: 'reconnect_failing',
+      title: `Reconnects are refused (${times}) with fresh credentials and a clock that agrees: the cloud is refusing connections (outage or throttling)`,
+      likelyCause:
+        `Every refused handshake was signed with credentials at most ${age} old, and the cloud's clock is within ` +
+        `${humanDuration(Math.abs(f.clockOffsetS))} of ours, so neither explains it: the cloud's MQTT side is refusing ` +
+        `connections, during an outage or because it throttles this account.${rest}`,
+      advice: [
+        'Nothing to fix here: the bridge keeps retrying with growing pauses and reconnects by itself when the cloud accepts again.',
+        'If it lasts for hours, check whether the NaviLink app works; report it with this export if the app works and the bridge does not.',
+      ],
+      confidence,
+    };
+  }
+  if (f.credentialsFresh) {
+    return {
+      verdict: 'reconnect_failing',
+      title: `Reconnects are refused (${times}) with fresh credentials: the cloud is refusing connections, or the host clock is off (not checked yet)`,
+      likelyCause:
+        `Every refused handshake was signed with credentials at most ${humanDuration(f.oldestCredentialAge ?? 0)} old, so ` +
+        "expired credentials do not explain it. The bridge has not yet seen the cloud's clock to rule out a wrong host clock; " +
+        `otherwise the cloud is refusing connections (an outage or throttling).${rest}`,
+      advice: [
+        'Check that the host clock is right (time synchronisation/NTP running on the host).',
+        'Otherwise wait: the bridge keeps retrying and reconnects by itself when the cloud accepts again.',
+      ],
+      confidence: 'low',
+    };
+  }
+  const ageText =
+    f.oldestCredentialAge === null
+      ? 'The age of the credentials is not known'
+      : `The credentials were up to ${humanDuration(f.oldestCredentialAge)} old`;
+  return {
+    verdict: 'reconnect_failing',
+    title: `Reconnects are refused (${times}): credentials or clock`,
+    likelyCause:
+      'The cloud refuses the WebSocket handshake: the signature was made with expired or wrong AWS credentials, ' +
+      `or the host clock is off (the signature carries the time). ${ageText}` +
+      `${f.clockOffsetS === null ? " and the cloud's clock has not been seen yet." : `; the cloud's clock is within ${humanDuration(Math.abs(f.clockOffsetS))} of ours.`}${rest}`,
+    advice: [
+      'Check that the host clock is right (time synchronisation/NTP running on the host).',
+      'Restart the add-on to force a fresh sign-in; if it keeps failing, sign in to the NaviLink app to check the account.',
+    ],
+    confidence,
+  };
+}
 
 function finish(
   ctx: Context,

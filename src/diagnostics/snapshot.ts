@@ -46,6 +46,19 @@ export const collectorSnapshotSchema = z.object({
   configEpochs: z.array(z.object({ wallMs, index: count, settings })),
   credentialRenewals: z.array(z.object({ wallMs, planned: z.boolean(), reason: z.string() })),
   loadBins: z.array(z.object({ wallMs, messages: count })),
+  /** REST reachability and the cloud's clock offset; absent in files of earlier 0.2.0 builds. */
+  restChecks: z
+    .array(
+      z.object({
+        wallMs,
+        path: z.string(),
+        reachable: z.boolean(),
+        status: z.number().nullable(),
+        clockOffsetMs: z.number().nullable(),
+        error: z.string().nullable(),
+      }),
+    )
+    .optional(),
 });
 
 export type CollectorSnapshot = z.infer<typeof collectorSnapshotSchema>;

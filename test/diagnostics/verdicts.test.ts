@@ -2,6 +2,7 @@
 // the verdict must be the right one at every size, and its confidence must not fall as more data of
 // the same kind arrives.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DiagnosticsCollector } from '../../src/diagnostics/collector.js';
 import { type Analysis, type AnalysisInput, analyzeDrops } from '../../src/diagnostics/patterns.js';
@@ -305,4 +306,112 @@ describe('keep-alive A/B across configuration epochs', () => {
       expect(a.evidence.nat_hypothesis).toBe(p >= 0.05 ? 'rejected' : 'inconclusive');
     },
   );
+});
+
+describe('refused reconnects: the cause narrowed with the credentials’ age and the cloud’s clock', () => {
+  const UPGRADE = 'AWS_ERROR_HTTP_WEBSOCKET_UPGRADE_FAILURE';
+  /** Poisson drops for three days, then the link stays down behind `refusals` refused handshakes. */
+  function refused(options: {
+    seed: number;
+    refusals: number;
+    credentialAgeS: number | null;
+    clockOffsetMs: number | null;
+    restDuringOutage?: boolean;
+  }): AnalysisInput {
+    const r = rng(options.seed);
+    const input = history({
+      random: r,
+      hours: 72,
+      dropTimesS: poissonTimes(r, 3 * HOUR_S, 72),
+      errorName: 'AWS_ERROR_MQTT_UNEXPECTED_HANGUP',
+    });
+    const last = input.drops.at(-1);
+    if (!last) throw new Error('no drops generated');
+    input.connections = input.connections.filter((c) => c.monoMs < last.monoMs);
+    input.connected = false;
+    input.reconnectFailures = Array.from({ length: options.refusals }, (_, i) => ({
+      wallMs: last.wallMs + (i + 1) * 5000,
+      monoMs: last.monoMs + (i + 1) * 5000,
+      errorName: UPGRADE,
+      deep: i % 3 === 2,
+      credentialAgeSeconds: options.credentialAgeS === null ? null : options.credentialAgeS + i * 5,
+    }));
+    input.restChecks = [
+      ...(options.clockOffsetMs === null
+        ? []
+        : [
+            {
+              wallMs: last.wallMs - 60_000,
+              monoMs: last.monoMs - 60_000,
+              reachable: true,
+              clockOffsetMs: options.clockOffsetMs,
+            },
+          ]),
+      ...(options.restDuringOutage
+        ? [{ wallMs: last.wallMs + 7000, monoMs: last.monoMs + 7000, reachable: true, clockOffsetMs: null }]
+        : []),
+    ];
+    return input;
+  }
+
+  it('never calls refusals with fresh credentials and an agreeing clock "credentials or clock"', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 50 }),
+        fc.integer({ min: 3, max: 12 }),
+        fc.integer({ min: 0, max: 1500 }),
+        fc.integer({ min: -290_000, max: 290_000 }),
+        fc.boolean(),
+        (seed, refusals, ageS, offsetMs, rest) => {
+          const a = analyzeDrops(
+            refused({
+              seed,
+              refusals,
+              credentialAgeS: ageS,
+              clockOffsetMs: offsetMs,
+              restDuringOutage: rest,
+            }),
+          );
+          expect(a.verdict).toBe('reconnect_failing');
+          expect(a.title).toMatch(/the cloud is refusing connections \(outage or throttling\)$/);
+          expect(`${a.title} ${a.likelyCause}`).not.toMatch(/credentials or clock|expired or wrong/i);
+          expect(a.labels).toContain('cloud_refusing');
+          expect(a.labels).not.toContain('credentials_or_clock');
+          expect(a.advice.join(' ')).not.toMatch(/NTP|sign-in/);
+        },
+      ),
+      { numRuns: 60, seed: 11 },
+    );
+  });
+
+  it('says the REST side answered during the outage when it did', () => {
+    const a = analyzeDrops(
+      refused({ seed: 1, refusals: 6, credentialAgeS: 120, clockOffsetMs: 800, restDuringOutage: true }),
+    );
+    expect(a.likelyCause).toMatch(/REST API answered all 1 call during the outage/);
+    expect(a.confidence).toBe('high');
+  });
+
+  it('suspects credentials or the clock when the credentials were old', () => {
+    const a = analyzeDrops(refused({ seed: 2, refusals: 4, credentialAgeS: 3 * HOUR_S, clockOffsetMs: 500 }));
+    expect(a.title).toMatch(/: credentials or clock$/);
+    expect(a.labels).toContain('credentials_or_clock');
+    expect(a.likelyCause).toMatch(/up to 3(\.\d)? h old/);
+  });
+
+  it('names a clock more than 5 minutes off as the cause', () => {
+    const a = analyzeDrops(refused({ seed: 3, refusals: 4, credentialAgeS: 60, clockOffsetMs: 7 * 60_000 }));
+    expect(a.title).toMatch(/the host clock is 7(\.\d)? min behind the cloud's$/);
+    expect(a.labels).toContain('clock_skew');
+    expect(a.confidence).toBe('high');
+    expect(a.checklist.find((c) => c.item.startsWith('Host clock'))?.answer).toBe('no');
+  });
+
+  it('with fresh credentials but no look at the cloud’s clock yet, says so', () => {
+    const a = analyzeDrops(refused({ seed: 4, refusals: 3, credentialAgeS: 30, clockOffsetMs: null }));
+    expect(a.title).toMatch(
+      /fresh credentials: the cloud is refusing connections, or the host clock is off \(not checked yet\)$/,
+    );
+    expect(a.confidence).toBe('low');
+  });
 });

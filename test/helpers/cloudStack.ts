@@ -75,6 +75,7 @@ export async function startStack(options: StackOptions = {}): Promise<CloudStack
     clock,
     log: log.logger.child({ module: 'navien/auth' }),
     redactor: log.redactor,
+    restObserver: collector,
     ...options.auth,
   });
   await auth.load();
