@@ -123,6 +123,8 @@ export interface Analysis {
   /** One line people read: "Drops every ~24 h: the AWS WebSocket lifetime". */
   title: string;
   likelyCause: string;
+  /** 3–5 plain sentences with the numbers that decided the verdict. */
+  summary: string[];
   advice: string[];
   confidence: 'low' | 'medium' | 'high';
   /** The numbers behind the verdict (CV, B, Rayleigh p, period, load ratio, p-values …). */
@@ -144,6 +146,7 @@ export const analysisSchema = z.object({
   verdict: z.enum(VERDICTS as [Verdict, ...Verdict[]]),
   title: z.string(),
   likelyCause: z.string(),
+  summary: z.array(z.string()),
   advice: z.array(z.string()),
   confidence: z.enum(['low', 'medium', 'high']),
   evidence: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),

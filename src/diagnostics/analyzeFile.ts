@@ -266,9 +266,10 @@ export function printAnalysis(analysis: Analysis, out: (line: string) => void): 
   out('');
   out(`Verdict: ${analysis.verdict} (${analysis.confidence} confidence)`);
   out(`  ${analysis.title}`);
+  for (const sentence of analysis.summary) out(`  ${sentence}`);
   out(`Likely cause: ${analysis.likelyCause}`);
   if (analysis.labels.length > 0) out(`Labels: ${analysis.labels.join(', ')}`);
-  out('Evidence:');
+  out('Statistics (for experts):');
   for (const [key, value] of Object.entries(analysis.evidence)) {
     if (value !== null) out(`  ${key}: ${value}`);
   }

@@ -9,6 +9,7 @@ import { plural } from './format.js';
 import { coincidenceTest, loadTest } from './nullTests.js';
 import { perDay } from './numbers.js';
 import { comparePoissonRates, median, seededRandom, sig } from './stats.js';
+import type { SummaryFacts } from './summary.js';
 import {
   ALPHA,
   CLOCK_SKEW_LIMIT_S,
@@ -46,6 +47,8 @@ export interface Context {
   evidence: Analysis['evidence'];
   labels: Set<string>;
   advice: string[];
+  /** The deciding numbers, for the plain-sentence summary; set once the statistics are done. */
+  summaryFacts?: SummaryFacts;
 }
 
 export function breakdown(drops: Drop[]): Analysis['errorBreakdown'] {

@@ -29,6 +29,7 @@ import { plural } from './format.js';
 import { clockTest, gapTest, lifetimeTest, seededRandom } from './nullTests.js';
 import { perDay } from './numbers.js';
 import { correctedBurstiness, mad, median, sig } from './stats.js';
+import { summarize } from './summary.js';
 import {
   ALPHA,
   CLOCK_MIN_CYCLES,
@@ -85,6 +86,7 @@ export function analyzeDrops(input: AnalysisInput): Analysis {
       verdict: 'analysis_error',
       title: 'The drop history could not be analysed',
       likelyCause: 'The analysis hit an unexpected condition; the raw history is still in the export.',
+      summary: [],
       advice: ['Please report this with the diagnostics export attached.'],
       confidence: 'low',
       evidence: { error: error instanceof Error ? error.message : String(error) },
@@ -198,6 +200,30 @@ function analyze(c: Clean): Analysis {
 
   // The verdict: the most specific explanation the evidence supports.
   const base = { labels: [...labels], checklist, epochs, errorBreakdown, evidence };
+  ctx.summaryFacts = {
+    hours: c.hours,
+    drops: n,
+    episodes: episodes.length,
+    gapsS,
+    lifetimesS: lifetimes,
+    timing,
+    life,
+    lifetimeMatch: lifetimeMatch?.name ?? null,
+    immediate,
+    load: {
+      ratio: load.ratio,
+      p: load.p,
+      before: load.ratio * load.meanPerBin,
+      usual: load.meanPerBin,
+      measured: load.measured,
+    },
+    system,
+    refusal: reconnect.refusal,
+    dominant: dominant ? { name: dominant.name, count: dominant.count } : null,
+    halfOpenShare,
+    sameClockTime: sameClockTime ? (clock?.periodS === DAY_S ? 'time of day' : 'minute of the hour') : null,
+    episodesNeeded: Math.max(MIN_EPISODES - episodes.length, 0),
+  };
   const rate = perDay(n, c.hours);
   const perDayText = rate === null ? `${plural(n, 'drop')} in ${hoursText} h` : `~${rate} per day`;
 
@@ -458,6 +484,7 @@ function finish(
   const labels = base.labels.includes(part.verdict) ? base.labels : [part.verdict, ...base.labels];
   return {
     ...part,
+    summary: ctx.summaryFacts ? summarize(part.verdict, ctx.summaryFacts) : [],
     advice,
     labels,
     checklist: base.checklist,

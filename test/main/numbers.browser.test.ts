@@ -175,6 +175,19 @@ it('the page, /api/diagnostics, the report file, analyze, the bridge entities an
     expect(await shown('sessions_ended')).toMatch(
       new RegExp(`^${file.numbers.sessions_ended} sessions ended`),
     );
+    // The verdict for people: a few plain sentences; the statistics one click further, labelled.
+    const sentences = await page.locator('#verdict-summary p').allTextContents();
+    expect(sentences.length).toBeGreaterThanOrEqual(1);
+    expect(sentences.length).toBeLessThanOrEqual(5);
+    expect(sentences[0]).toMatch(/^The bridge watched the link for .* and saw 3 drops/);
+    const statistics = page.locator('#verdict-statistics');
+    expect(await statistics.getAttribute('open')).toBeNull();
+    expect(await statistics.locator('summary').textContent()).toMatch(
+      /^Statistics behind the verdict, for experts \(\d+\)$/,
+    );
+    expect(await statistics.locator('td[title="episodes"]').textContent()).toBe(
+      'Drop episodes (drops < 1 min apart are one)',
+    );
   } finally {
     await browser.close();
   }

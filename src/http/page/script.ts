@@ -205,6 +205,34 @@ export const PAGE_SCRIPT = String.raw`
     reconnect_failing: ['Reconnect failing', 'bad'], analysis_error: ['Analysis error', 'muted']
   };
 
+  // What each statistic is, for the people who open the table (the raw key is its tooltip).
+  var EVIDENCE_LABELS = {
+    hours_observed: 'Hours observed', drops_analysed: 'Drops analysed', episodes: 'Drop episodes (drops < 1 min apart are one)',
+    gaps: 'Gaps between episodes', drops_per_day: 'Drops per day', keep_alive_secs: 'keep_alive_secs',
+    dominant_error: 'Most common error', dominant_error_share: 'Share of the most common error',
+    lifetimes_known: 'Sessions of known length', immediate_fraction: 'Share of sessions cut within 5 s',
+    median_lifetime_s: 'Median session length (s)', lifetime_mad_ratio: 'Spread of session lengths (MAD / median)',
+    lifetime_p: 'Chance of lengths this alike if sessions ended at random (p)', lifetime_matches: 'Session length matches',
+    median_gap_s: 'Median gap between episodes (s)', gap_mad_ratio: 'Spread of the gaps (MAD / median)',
+    gap_regularity_p: 'Chance of gaps this even if drops were random (p)', cv: 'Coefficient of variation of the gaps',
+    burstiness_corrected: 'Burstiness (Kim & Jo, corrected)', gap_burstiness_p: 'Chance of gaps this uneven if drops were random (p)',
+    clock_period_s: 'Clock period tested (s)', clock_r: 'Phase concentration at that period (R)', clock_p: 'Rayleigh p at that period (corrected)',
+    load_bins: '5-minute load windows', load_mean_per_bin: 'Messages per 5 minutes, usually', load_peak_per_second: 'Busiest 5 minutes (messages/s)',
+    load_episodes_measured: 'Episodes with the load before them measured', median_messages_before_drop: 'Median messages in the 5 minutes before a drop',
+    load_ratio: 'Load before drops / usual load', load_p: 'Chance of that much load before drops (permutation p)',
+    system_events: 'Host events', episodes_near_system_events: 'Episodes within 2 minutes of a host event',
+    episodes_near_system_events_by_chance: 'Episodes that near by chance (expected)', system_event_fraction: 'Share of episodes near a host event',
+    system_event_p: 'Chance of that many near host events (shuffled drops, p)', bridge_restarts: 'Bridge restarts',
+    outages: 'Outages', unrecovered_outages: 'Outages not followed by a reconnect', median_time_to_reconnect_s: 'Median time to reconnect (s)',
+    reconnect_failures_analysed: 'Failed reconnects analysed', upgrade_failures: 'Refused handshakes (WEBSOCKET_UPGRADE_FAILURE)',
+    credential_renewals_analysed: 'Credential renewals analysed', refusals_since_drop: 'Refused handshakes since the last drop',
+    refusal_oldest_credential_age_s: 'Oldest credentials refused (s)', cloud_clock_offset_s: "Cloud's clock minus ours (s)",
+    rest_answered_since_drop: 'REST answers since the last drop', rest_unreachable_since_drop: 'REST calls unanswered since the last drop',
+    config_epochs: 'Configuration epochs', epoch_changed: 'Settings changed', epoch_drops_per_day_before: 'Drops per day before the change',
+    epoch_drops_per_day_after: 'Drops per day after the change', epoch_rate_p: 'Rate change p (conditional binomial test)',
+    nat_hypothesis: 'NAT idle-timeout hypothesis', connected: 'Link up at the end'
+  };
+
   function renderVerdict() {
     var box = clear($('verdict'));
     if (!state.report) { box.appendChild(h('p', 'empty', 'Loading the analysis\u2026')); return; }
@@ -215,6 +243,13 @@ export const PAGE_SCRIPT = String.raw`
     head.appendChild(h('span', 'confidence', a.confidence + ' confidence'));
     box.appendChild(head);
     box.appendChild(h('h3', '', a.title));
+    // What decided it, in sentences with the numbers; the statistics are one click further.
+    if (a.summary && a.summary.length > 0) {
+      var why = h('div', 'summary');
+      why.id = 'verdict-summary';
+      a.summary.forEach(function (sentence) { why.appendChild(h('p', '', sentence)); });
+      box.appendChild(why);
+    }
     if (a.likelyCause) box.appendChild(h('p', 'cause', a.likelyCause));
     if (a.advice.length > 0) {
       box.appendChild(h('h4', '', 'What to do'));
@@ -222,17 +257,19 @@ export const PAGE_SCRIPT = String.raw`
       a.advice.forEach(function (line) { list.appendChild(h('li', '', line)); });
       box.appendChild(list);
     }
-    var keys = Object.keys(a.evidence);
+    var keys = Object.keys(a.evidence).filter(function (key) { return a.evidence[key] !== null; });
     if (keys.length > 0) {
       var details = h('details');
-      details.appendChild(h('summary', '', 'Evidence (' + keys.length + ')'));
+      details.id = 'verdict-statistics';
+      details.appendChild(h('summary', '', 'Statistics behind the verdict, for experts (' + keys.length + ')'));
       var table = h('table', 'evidence');
       var body = h('tbody');
       keys.forEach(function (key) {
         var row = h('tr');
-        row.appendChild(h('td', '', words(key)));
-        var value = a.evidence[key];
-        row.appendChild(h('td', 'mono', value === null ? 'n/a' : String(value)));
+        var label = h('td', '', EVIDENCE_LABELS[key] || words(key));
+        label.title = key;
+        row.appendChild(label);
+        row.appendChild(h('td', 'mono', String(a.evidence[key])));
         body.appendChild(row);
       });
       table.appendChild(body);

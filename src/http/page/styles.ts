@@ -73,6 +73,8 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .badge { display: inline-block; border-radius: 6px; padding: 2px 8px; font-size: 0.8rem; font-weight: 650; }
 .confidence { color: var(--muted); font-size: 0.85rem; }
 .cause { margin: 4px 0 0; }
+.summary { margin: 6px 0 0; }
+.summary p { margin: 2px 0; }
 ul.advice { margin: 4px 0 0; padding-left: 1.2em; }
 ul.advice li { margin: 4px 0; }
 details { margin-top: 12px; }
