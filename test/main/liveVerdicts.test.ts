@@ -1,0 +1,153 @@
+// The bridge as main.ts builds it, against the simulated cloud, both on a clock 60× faster than
+// real time: the simulator hangs up on a regular schedule and then on a random one, the bridge's
+// /api/diagnostics names the right pattern, and `analyze` on the report file the bridge writes when
+// it stops reaches the same verdict.
+
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { optionsSchema } from '../../src/config/options.js';
+import { analyzeExport, analyzeExportFile } from '../../src/diagnostics/analyzeFile.js';
+import type { DiagnosticsReport } from '../../src/diagnostics/report.js';
+import { seededRandom } from '../../src/diagnostics/stats.js';
+import { type RunningBridge, startBridge } from '../../src/main.js';
+import { type Simulator, startSimulator } from '../../src/sim/index.js';
+import { captureLog } from '../helpers/logCapture.js';
+import { startBroker, type TestBroker } from '../helpers/mosquitto.js';
+import { ScaledClock } from '../helpers/scaledClock.js';
+
+const SPEED = 60;
+const MINUTE = 60_000;
+
+interface Run {
+  clock: ScaledClock;
+  sim: Simulator;
+  broker: TestBroker;
+  bridge: RunningBridge;
+  dirs: string[];
+  reportPath: string;
+}
+
+let current: Run | null = null;
+afterEach(async () => {
+  const run = current;
+  current = null;
+  if (!run) return;
+  await run.bridge.stop().catch(() => undefined);
+  await run.sim.close();
+  await run.broker.close();
+  for (const dir of run.dirs) await rm(dir, { recursive: true, force: true, maxRetries: 5 });
+});
+
+async function start(): Promise<Run> {
+  const clock = new ScaledClock(SPEED);
+  const broker = await startBroker();
+  const sim = await startSimulator({ clock, keepAlive: { minSecs: 1 } });
+  const dataDir = await mkdtemp(join(tmpdir(), 'nwp500-live-data-'));
+  const configDir = await mkdtemp(join(tmpdir(), 'nwp500-live-config-'));
+  const caFile = join(dataDir, 'sim-ca.pem');
+  await writeFile(caFile, sim.caPem);
+  const options = optionsSchema.parse({
+    email: sim.account.email,
+    password: sim.account.password,
+    navien_api_url: sim.restUrl,
+    navien_mqtt_url: sim.mqttsUrl,
+    navien_mqtt_ca_file: caFile,
+    data_dir: dataDir,
+    ha_config_dir: configDir,
+    http_port: 0,
+    diagnostics_export_interval: 0,
+    status_interval: 60,
+  });
+  const log = captureLog('warn');
+  const bridge = await startBridge(options, {
+    env: {},
+    log: log.logger,
+    redactor: log.redactor,
+    clock,
+    broker: { host: broker.host, port: broker.port, ssl: false, source: 'options' },
+  });
+  current = {
+    clock,
+    sim,
+    broker,
+    bridge,
+    dirs: [dataDir, configDir],
+    reportPath: join(configDir, options.diagnostics_file),
+  };
+  return current;
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Hangs up at each of `atMs` (virtual ms from now), waiting for the reconnect after each. */
+async function hangUpAt(run: Run, atMs: number[]): Promise<void> {
+  const t0 = run.clock.monotonic();
+  for (const [i, at] of atMs.entries()) {
+    await run.clock.sleep(Math.max(0, t0 + at - run.clock.monotonic()));
+    run.sim.faults.hangUpAll();
+    await until(`drop ${i + 1}`, () => run.bridge.collector.numbers().drops >= i + 1);
+    await until(`recovery ${i + 1}`, () => run.bridge.collector.isConnected());
+  }
+}
+
+async function verdictAfter(run: Run): Promise<{ live: DiagnosticsReport; file: unknown }> {
+  const response = await fetch(`http://127.0.0.1:${run.bridge.httpPort}/api/diagnostics`);
+  const live = (await response.json()) as DiagnosticsReport;
+  await run.bridge.stop();
+  const file = JSON.parse(await readFile(run.reportPath, 'utf8')) as unknown;
+  return { live, file };
+}
+
+describe('live verdicts from the simulator’s hang-ups (clock 60× real time)', () => {
+  it('a hang-up every 4 minutes is a regular interval, in /api/diagnostics and from analyze on the report file', async () => {
+    const run = await start();
+    await until('the first connection', () => run.bridge.collector.isConnected());
+    await run.clock.sleep(2 * MINUTE);
+    const seed = seededRandom(7);
+    await hangUpAt(
+      run,
+      Array.from({ length: 8 }, (_, i) => (i + 1) * 4 * MINUTE + (seed() - 0.5) * 10_000),
+    );
+    await run.clock.sleep(MINUTE);
+    const { live, file } = await verdictAfter(run);
+    expect(live.numbers.drops).toBe(8);
+    expect(live.analysis.verdict, live.analysis.title).toBe('regular_interval');
+    expect(live.analysis.title).toMatch(/^Drops every ~4(\.\d)? min/);
+    const again = analyzeExport(file);
+    expect(again.analysis.verdict).toBe('regular_interval');
+    expect(again.analysis).toEqual((file as DiagnosticsReport).analysis);
+    const lines: string[] = [];
+    expect(await analyzeExportFile(run.reportPath, (line) => lines.push(line))).toBe(0);
+    expect(lines).toContain(`Verdict: regular_interval (${live.analysis.confidence} confidence)`);
+  }, 90_000);
+
+  it('hang-ups at random times are random, in /api/diagnostics and from analyze on the report file', async () => {
+    const run = await start();
+    await until('the first connection', () => run.bridge.collector.isConnected());
+    await run.clock.sleep(2 * MINUTE);
+    const random = seededRandom(5);
+    const times: number[] = [];
+    let t = 0;
+    for (let i = 0; i < 9; i++) {
+      // Poisson hang-ups (mean 4 min), at least 70 s apart so each is its own episode.
+      t += 70_000 - 170_000 * Math.log(1 - random());
+      times.push(t);
+    }
+    await hangUpAt(run, times);
+    await run.clock.sleep(MINUTE);
+    const { live, file } = await verdictAfter(run);
+    expect(live.numbers.drops).toBe(9);
+    expect(live.analysis.verdict, live.analysis.title).toBe('random');
+    const again = analyzeExport(file);
+    expect(again.analysis.verdict).toBe('random');
+    expect(again.analysis).toEqual((file as DiagnosticsReport).analysis);
+  }, 90_000);
+});
