@@ -40,8 +40,8 @@ afterEach(async () => {
   for (const dir of run.dirs) await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
-async function start(): Promise<Run> {
-  const clock = new ScaledClock(SPEED);
+async function start(speed = SPEED): Promise<Run> {
+  const clock = new ScaledClock(speed);
   const broker = await startBroker();
   const sim = await startSimulator({ clock, keepAlive: { minSecs: 1 } });
   const dataDir = await mkdtemp(join(tmpdir(), 'nwp500-live-data-'));
@@ -149,5 +149,33 @@ describe('live verdicts from the simulator’s hang-ups (clock 60× real time)',
     const again = analyzeExport(file);
     expect(again.analysis.verdict).toBe('random');
     expect(again.analysis).toEqual((file as DiagnosticsReport).analysis);
+  }, 90_000);
+
+  it('refusals with fresh credentials and an agreeing clock are the cloud refusing, never credentials or clock', async () => {
+    // Real time here: the cloud's clock (the Date of its REST answers) must agree with ours.
+    const run = await start(1);
+    await until('the first connection', () => run.bridge.collector.isConnected());
+    run.sim.faults.refuseConnections(true);
+    run.sim.faults.hangUpAll();
+    await until(
+      'three refused reconnects',
+      () => run.bridge.collector.numbers().reconnect_failures >= 3,
+      30_000,
+    );
+    const response = await fetch(`http://127.0.0.1:${run.bridge.httpPort}/api/diagnostics`);
+    const live = (await response.json()) as DiagnosticsReport;
+    expect(live.analysis.verdict, live.analysis.title).toBe('reconnect_failing');
+    expect(live.analysis.labels).toContain('cloud_refusing');
+    expect(live.analysis.labels).not.toContain('credentials_or_clock');
+    expect(`${live.analysis.title} ${live.analysis.likelyCause}`).not.toMatch(/credentials or clock/i);
+    expect(live.analysis.title).toMatch(/the cloud is refusing connections \(outage or throttling\)$/);
+    expect(live.history.reconnect_failures.every((f) => (f.credential_age_seconds ?? 1e9) < 600)).toBe(true);
+    expect(live.history.rest_checks.some((r) => r.clock_offset_ms !== null)).toBe(true);
+    run.sim.faults.refuseConnections(false);
+    await until(
+      'the reconnect once the cloud accepts again',
+      () => run.bridge.collector.isConnected(),
+      60_000,
+    );
   }, 90_000);
 });
