@@ -57,17 +57,21 @@ export const keyedCountersSchema = z.object(
 export type KeyedCounterValues = z.infer<typeof keyedCountersSchema>;
 
 export class CounterSet {
-  private readonly values = new Map<CounterName, number>(COUNTER_NAMES.map((name) => [name, 0]));
+  // A plain object, not a Map: messagesIn/messagesOut are bumped for every message on the wire.
+  private readonly values = Object.fromEntries(COUNTER_NAMES.map((name) => [name, 0])) as Record<
+    CounterName,
+    number
+  >;
   private readonly keyed = new Map<KeyedCounterName, Map<string, number>>(
     KEYED_COUNTER_NAMES.map((name) => [name, new Map<string, number>()]),
   );
 
   add(name: CounterName, n = 1): void {
-    this.values.set(name, (this.values.get(name) ?? 0) + n);
+    this.values[name] += n;
   }
 
   get(name: CounterName): number {
-    return this.values.get(name) ?? 0;
+    return this.values[name];
   }
 
   /** Counts one more under `key`; a key beyond the bound counts as OTHER. */

@@ -23,7 +23,7 @@ function setup(maxEventsRetained = 1000) {
 }
 
 describe('DiagnosticsCollector: nwp500-python bugs fixed', () => {
-  it('ends the session at the drop (6.4 #1)', () => {
+  it('ends the session at the drop', () => {
     const { clock, collector, connect, drop } = setup();
     connect();
     clock.advance(100_000);
@@ -45,7 +45,7 @@ describe('DiagnosticsCollector: nwp500-python bugs fixed', () => {
     });
   });
 
-  it('records library-driven quick and deep reconnects as recoveries with their time to reconnect (6.4 #2)', () => {
+  it('records library-driven quick and deep reconnects as recoveries with their time to reconnect', () => {
     const { clock, collector, connect, drop } = setup();
     connect();
     clock.advance(600_000);
@@ -62,7 +62,7 @@ describe('DiagnosticsCollector: nwp500-python bugs fixed', () => {
     expect(metrics.total_connections).toBe(1);
   });
 
-  it('counts disconnects, publishes, queued messages and reconnect attempts for what they are (6.4 #3)', () => {
+  it('counts disconnects, publishes, queued messages and reconnect attempts for what they are', () => {
     const { clock, collector, connect, drop } = setup();
     connect();
     collector.recordPublish({ queued: false });
@@ -84,7 +84,7 @@ describe('DiagnosticsCollector: nwp500-python bugs fixed', () => {
     expect(collector.getCounters().deep_reconnect_attempts).toBe(1);
   });
 
-  it('buckets the attempts each recovered outage took, from the engine counter at the drop (6.4 #4)', () => {
+  it('buckets the attempts each recovered outage took, from the engine counter at the drop', () => {
     const { clock, collector, connect, drop } = setup();
     connect();
     const outage = (attempts: number, attemptAtDrop: number) => {
@@ -115,7 +115,7 @@ describe('DiagnosticsCollector: nwp500-python bugs fixed', () => {
     ]);
   });
 
-  it('names non-AWS errors and counts them in both error maps, which are no longer copies (6.4 #5)', () => {
+  it('names non-AWS errors and counts them in both error maps, which are no longer copies', () => {
     const { clock, collector, connect, drop } = setup();
     connect();
     clock.advance(1000);
@@ -132,7 +132,7 @@ describe('DiagnosticsCollector: nwp500-python bugs fixed', () => {
     expect(collector.getRecentDrops(1)[0]?.error_name).toBe('UNKNOWN');
   });
 
-  it('keeps every history bounded while session statistics still cover all sessions (6.4 #6)', () => {
+  it('keeps every history bounded while session statistics still cover all sessions', () => {
     const { clock, collector, connect, drop } = setup(10);
     for (let i = 1; i <= 25; i++) {
       connect(i === 1 ? 'connected' : 'resumed');
@@ -154,7 +154,7 @@ describe('DiagnosticsCollector: nwp500-python bugs fixed', () => {
     expect(metrics.longest_session_seconds).toBe(25);
   });
 
-  it('records synchronously, with synchronous listeners and a summary that prints as well as logs (6.4 #7)', () => {
+  it('records synchronously, with synchronous listeners and a summary that prints as well as logs', () => {
     const { collector, connect, drop, log } = setup();
     const seen: string[] = [];
     collector.onConnectionDrop((e) => seen.push(e.error_name));
@@ -173,7 +173,7 @@ describe('DiagnosticsCollector: nwp500-python bugs fixed', () => {
     for (const line of printed) expect(logged).toContain(line);
   });
 
-  it('hands out copies of the metrics, never the live object (6.4 #8)', () => {
+  it('hands out copies of the metrics, never the live object', () => {
     const { collector, connect, drop } = setup();
     connect();
     drop();
@@ -188,7 +188,7 @@ describe('DiagnosticsCollector: nwp500-python bugs fixed', () => {
     expect(collector.getMetrics()).not.toBe(collector.getMetrics());
   });
 
-  it('measures durations on the monotonic clock and stamps events with wall-clock UTC (6.4 #9)', () => {
+  it('measures durations on the monotonic clock and stamps events with wall-clock UTC', () => {
     const { clock, connect, drop } = setup();
     connect();
     clock.advance(10_000);
@@ -202,7 +202,7 @@ describe('DiagnosticsCollector: nwp500-python bugs fixed', () => {
     expect(connect('resumed').time_to_reconnect_seconds).toBe(2);
   });
 
-  it('records nothing for the bridge’s own teardown: a deliberate rebuild is neither drop nor outage (6.4 #10)', () => {
+  it('records nothing for the bridge’s own teardown: a deliberate rebuild is neither drop nor outage', () => {
     const { clock, collector, connect } = setup();
     connect();
     clock.advance(20_000);
@@ -216,7 +216,7 @@ describe('DiagnosticsCollector: nwp500-python bugs fixed', () => {
     expect(metrics.current_session_uptime_seconds).toBe(0);
   });
 
-  it('takes its retention from the bridge options instead of fixed defaults (6.4 #11)', () => {
+  it('takes its retention from the bridge options instead of fixed defaults', () => {
     const { collector, connect, drop } = setup(3);
     for (let i = 0; i < 5; i++) {
       connect();
@@ -225,7 +225,7 @@ describe('DiagnosticsCollector: nwp500-python bugs fixed', () => {
     expect(collector.getRecentDrops(50)).toHaveLength(3);
   });
 
-  it('exports the six nwp500-python keys with every metric and event field (6.4 #13)', () => {
+  it('exports the six nwp500-python keys with every metric and event field', () => {
     const { clock, collector, connect, drop } = setup();
     connect();
     clock.advance(1_200_500);

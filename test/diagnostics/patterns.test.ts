@@ -226,7 +226,7 @@ describe('analyzeDrops: the seed table', () => {
     expect(a.evidence.gaps).toBe(2);
   });
 
-  it('never advises checks users cannot make, such as AWS CloudWatch (6.4 #12)', () => {
+  it('never advises checks users cannot make, such as AWS CloudWatch', () => {
     const inputs = [regular20Min(1), ttl24h(1), poisson(1), bursts(1)];
     for (const input of inputs) {
       const a = analyzeDrops(input);
