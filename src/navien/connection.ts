@@ -171,6 +171,10 @@ const TIMEOUT_NAMES = new Set([
  */
 class Session {
   transport: CloudTransport | null = null;
+  /** Its connect has been started and not settled: a late CONNACK may still come. */
+  connectPending = false;
+  /** Its transport was closed or abandoned (once). */
+  released = false;
   endedWith: CloudError | null = null;
   /** Subscribes on this session run one after another. */
   subscribing: Promise<void> = Promise.resolve();
@@ -308,7 +312,7 @@ export class CloudLink {
     session?.end({ name: 'NAVIEN_STOPPED', code: null, message: 'the bridge is stopping' });
     this.connectedAtMono = null;
     this.setState('stopped');
-    if (session?.transport) await this.closeTransport(session.transport);
+    if (session) await this.releaseTransport(session);
   }
 
   /**
@@ -322,7 +326,7 @@ export class CloudLink {
     log.info({ reason }, 'reconnecting the Navien cloud link on request');
     const session = this.session;
     session?.end({ name: 'NAVIEN_RECONNECT_REQUESTED', code: null, message: reason });
-    if (session?.transport) void this.closeTransport(session.transport);
+    if (session) void this.releaseTransport(session);
     if (this.stateValue === 'connected') this.downSinceMono = clock.monotonic();
     this.connectedAtMono = null;
     for (const timer of [this.retryTimer, this.deafTimer]) clock.clearTimeout(timer);
@@ -472,6 +476,27 @@ export class CloudLink {
     );
   }
 
+  /**
+   * Lets go of a session's connection, once: one whose connect is still under way is abandoned
+   * (fenced: should it answer later, it is closed at once, so it cannot take the client id from
+   * the next connection); any other is closed within the close deadline.
+   */
+  private async releaseTransport(session: Session): Promise<void> {
+    const transport = session.transport;
+    if (!transport || session.released) return;
+    session.released = true;
+    if (session.connectPending) {
+      this.zombies++;
+      try {
+        transport.abandon();
+      } catch {
+        // Nothing is left to fence.
+      }
+      return;
+    }
+    await this.closeTransport(transport);
+  }
+
   /** Closes within the close deadline, abandoning what does not finish by then. Never throws. */
   private async closeTransport(transport: CloudTransport): Promise<void> {
     const ms = this.options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
@@ -512,18 +537,17 @@ export class CloudLink {
       const transport = this.makeTransport(session);
       session.transport = transport;
       const connectTimeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+      session.connectPending = true;
       sessionPresent = await this.owned(
         session,
         transport.connect(),
         connectTimeoutMs,
         'NAVIEN_CONNECT_TIMEOUT',
         'the MQTT connect (WebSocket upgrade or CONNACK)',
-        () => {
-          // A hung upgrade never ends by itself; fence it so a late answer is closed at once.
-          transport.abandon();
-          this.zombies++;
-        },
+        // A hung upgrade never ends by itself; fence it so a late answer is closed at once.
+        () => void this.releaseTransport(session),
       );
+      session.connectPending = false;
       session.check();
       // Every (re)connect restores every subscription before it counts as connected.
       this.markSubscriptionsPending();
@@ -533,7 +557,7 @@ export class CloudLink {
       if (session === this.session) this.attemptInFlight = false;
       const cloudError = cloudErrorOf(error);
       session.end(cloudError);
-      if (session.transport) void this.closeTransport(session.transport);
+      void this.releaseTransport(session);
       // A session replaced meanwhile (stop, reconnect button) is not a failure: its replacer owns what follows.
       if (session === this.session && !this.stopping) this.attemptFailed(session, cloudError);
       return;
@@ -778,7 +802,7 @@ export class CloudLink {
     if (dwellMs < SHORT_SESSION_MS) this.shortSessions++;
     else if (dwellMs >= STABLE_SESSION_MS) this.shortSessions = 0;
     // Our engine is the only one: aws-crt must not bring this connection back by itself.
-    if (session.transport) void this.closeTransport(session.transport);
+    void this.releaseTransport(session);
     this.markSubscriptionsPending();
     this.setState('reconnecting');
     this.events.emit('connection_interrupted', { error });

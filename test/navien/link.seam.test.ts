@@ -297,6 +297,25 @@ describe('cloud link on the transport seam', () => {
     expect(r.link.state()).toBe('connected');
   });
 
+  it('abandons (fences) a connection whose connect is still under way when the button or stop replaces it', async () => {
+    const r = rig();
+    r.link.start();
+    await settle();
+    const pending = r.last();
+    r.link.reconnectNow('button');
+    await settle();
+    expect(pending.abandoned).toBe(true);
+    expect(r.made).toHaveLength(2);
+    expect(r.link.engineSnapshot().abandonedConnections).toBe(1);
+    // Its late CONNACK changes nothing: the engine listens to the new connection only.
+    pending.connecting.resolve(false);
+    await settle();
+    expect(r.link.state()).toBe('connecting');
+    await r.link.stop();
+    expect(r.last().abandoned).toBe(true);
+    expect(r.clock.pendingTimers()).toBe(0);
+  });
+
   it('stops within the close deadline when a close never finishes, abandoning the connection', async () => {
     const r = rig();
     const first = await connectFirst(r);
