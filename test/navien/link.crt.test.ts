@@ -1,4 +1,4 @@
-// What aws-crt does that would bite (reference aws-crt.md §0), each pinned against the simulator:
+// What aws-crt does that would bite, each pinned against the simulator:
 // hung upgrades, connections that come back to life, credentials frozen at build time, silent
 // failed reconnects, a deaf link; plus credential renewal before expiry.
 
