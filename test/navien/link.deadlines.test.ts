@@ -208,10 +208,12 @@ describe('cloud link deadlines and the one failure path', () => {
     s.sim.faults.blackhole(false);
     await waitFor('reconnected', () => s.link.isConnected(), 15_000);
     await waitFor('the command from before the reset delivered', () => temperatures(s).includes(100), 10_000);
-    // And the queue is not wedged: later commands go through too.
+    // And the queue is not wedged: later commands go through too (one at a time, so that none
+    // supersedes another).
     s.cloud.sendCommand(MAC, { kind: 'dhw_temperature', value: 55, unit: 'C' });
+    await waitFor('a later command delivered', () => temperatures(s).includes(110), 10_000);
     s.cloud.sendCommand(MAC, { kind: 'dhw_temperature', value: 60, unit: 'C' });
-    await waitFor('later commands delivered', () => temperatures(s).includes(120), 10_000);
+    await waitFor('and the next one', () => temperatures(s).includes(120), 10_000);
     expect(temperatures(s).filter((t) => t === 110 || t === 120)).toEqual([110, 120]);
     await waitFor('the queue emptied', () => s.queue.size === 0, 5_000);
   }, 60_000);
