@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { formatReport } from './report.js';
 import { runSoak } from './run.js';
 
-const USAGE = 'usage: npm run soak -- [--minutes N] [--seed S] [--json]';
+const USAGE = 'usage: npm run soak -- [--minutes N] [--seed S] [--json] [--bridge-log FILE]';
 
 const argsSchema = z.object({
   minutes: z.coerce
@@ -17,13 +17,19 @@ const argsSchema = z.object({
     .default(10),
   seed: z.coerce.number().int().min(0).max(0xffffffff).optional(),
   json: z.boolean().default(false),
+  'bridge-log': z.string().min(1).optional(),
 });
 
 async function main(): Promise<number> {
   let raw: Record<string, unknown>;
   try {
     raw = parseArgs({
-      options: { minutes: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        minutes: { type: 'string' },
+        seed: { type: 'string' },
+        json: { type: 'boolean' },
+        'bridge-log': { type: 'string' },
+      },
       strict: true,
     }).values;
   } catch (error) {
@@ -45,6 +51,7 @@ async function main(): Promise<number> {
     durationMs: Math.round(minutes * 60_000),
     seed,
     ...(json ? {} : { progress: (line: string) => console.log(line) }),
+    ...(parsed.data['bridge-log'] ? { bridgeLogPath: parsed.data['bridge-log'] } : {}),
   });
   console.log(json ? JSON.stringify(report, null, 2) : `\n${formatReport(report)}`);
   return report.failures.length === 0 ? 0 : 1;

@@ -17,6 +17,8 @@ export interface SoakReport {
   bridge_accounting_reported: boolean;
   bridge_counters_persist_across_restart: boolean | null;
   drops_recorded_by_bridge: number | null;
+  /** What the first bridge process had recorded just before its SIGTERM. */
+  drops_recorded_before_restart: number | null;
   drops_by_error: Record<string, number>;
   link_breaking_faults_injected: number;
   health_codes_seen: Record<string, number>;
@@ -110,7 +112,7 @@ export function formatReport(report: SoakReport): string {
     `  mode         ${fs.mode.actual} (expected ${fs.mode.expected ?? 'any'}) ${fs.mode.ok ? 'ok' : 'WRONG'}`,
     `queue depth at the end: ${c.queue_depth}`,
     '',
-    `drops recorded by the bridge: ${report.drops_recorded_by_bridge ?? 'n/a'} (${kv(report.drops_by_error)}); link-breaking faults injected: ${report.link_breaking_faults_injected}`,
+    `drops recorded by the bridge: ${report.drops_recorded_by_bridge ?? 'n/a'} at the end (${kv(report.drops_by_error)}), ${report.drops_recorded_before_restart ?? 'n/a'} just before the restart; link-breaking faults injected: ${report.link_breaking_faults_injected}`,
     `/healthz answers: ${kv(report.health_codes_seen)}; while the cloud link was down: ${kv(report.health_codes_while_cloud_down)}`,
     `health reasons seen: ${kv(report.health_reasons_seen)}`,
     `crashes: ${report.crashes}; SIGTERM restart: exit ${report.sigterm_restart.exit ?? 'n/a'} in ${report.sigterm_restart.took_ms ?? 'n/a'} ms; bridge processes: ${report.bridge_processes}`,

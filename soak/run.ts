@@ -4,7 +4,7 @@
 // commands. At the end every fault is lifted, the bridge is given time to settle, and the books are
 // closed against the simulated heater's command log and the bridge's own counters.
 
-import { readFile } from 'node:fs/promises';
+import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { inboundTopics, JUNK_KINDS, type Simulator, startSimulator } from '../src/sim/index.js';
@@ -27,6 +27,8 @@ export interface SoakOptions {
   settleTimeoutMs?: number;
   /** Extra environment for the bridge (e.g. a shorter reconnect ceiling for short runs). */
   bridgeEnv?: Record<string, string>;
+  /** Where to keep what every bridge process printed (its JSON log), for a closer look. */
+  bridgeLogPath?: string;
 }
 
 const MAC = '04786332fca0';
@@ -139,7 +141,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   let segmentCounters: BridgeCounters | null = null;
   let segmentRefusals: Record<string, number> = {};
   let countersPersist: boolean | null = null;
+  let dropsBeforeRestart: number | null = null;
 
+  const keepLog = async (proc: BridgeProcess, label: string) => {
+    if (!options.bridgeLogPath) return;
+    await appendFile(options.bridgeLogPath, `# ${label}\n${proc.stdout()}${proc.stderr()}`);
+  };
+  if (options.bridgeLogPath) await writeFile(options.bridgeLogPath, '');
   let bridge: BridgeProcess = await launch();
   const dirs = { dataDir: bridge.dataDir, configDir: bridge.configDir };
   let stopping = false;
@@ -148,6 +156,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     void current.exited.then(async (exit) => {
       if (stopping || restarting || current !== bridge) return;
       crashes.push({ atMs: since(), exit, stderrTail: current.stderr().slice(-2_000) });
+      await keepLog(current, `bridge process that crashed (${exit})`);
       say(`!! bridge exited unexpectedly (${exit}); starting it again`);
       bridgeProcesses++;
       bridge = await launch(dirs);
@@ -184,6 +193,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }
       for (const clientId of sim.liveClientIds()) knownClientIds.add(clientId);
       const onBroker = answer?.body.local_broker?.connected === true;
+      if (onBroker !== (brokerReadySince !== null))
+        say(
+          `${(since() / 1000).toFixed(1)} s  bridge ${onBroker ? 'on' : 'off'} the broker (healthz ${code})`,
+        );
       if (!onBroker) brokerReadySince = null;
       else brokerReadySince ??= Date.now();
       await sleep(1_000);
@@ -252,6 +265,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const before = await diagnostics();
       segmentCounters = countersOf(before);
       segmentRefusals = before?.counters?.commands_refused_by_reason ?? {};
+      dropsBeforeRestart = before?.metrics?.total_connection_drops ?? null;
       const old = bridge;
       const t0 = Date.now();
       old.child.kill('SIGTERM');
@@ -262,6 +276,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         old.child.kill('SIGKILL');
         await old.exited;
       }
+      await keepLog(old, `bridge process stopped by SIGTERM (exit ${exit})`);
       bridgeProcesses++;
       bridge = await launch(dirs);
       brokerReadySince = null;
@@ -475,6 +490,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       bridge_accounting_reported: counters !== null,
       bridge_counters_persist_across_restart: countersPersist,
       drops_recorded_by_bridge: final?.metrics?.total_connection_drops ?? null,
+      drops_recorded_before_restart: dropsBeforeRestart,
       drops_by_error: final?.metrics?.connection_drops_by_error ?? {},
       link_breaking_faults_injected:
         (faultsInjected.hangup ?? 0) + (faultsInjected.rst ?? 0) + (faultsInjected.blackhole ?? 0),
@@ -505,8 +521,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       bridge.child.kill('SIGTERM');
       await Promise.race([bridge.exited, sleep(10_000)]);
     }
+    await keepLog(bridge, 'last bridge process');
     await bridge.close();
-    const { rm } = await import('node:fs/promises');
     await rm(join(dirs.dataDir), { recursive: true, force: true, maxRetries: 5 });
     await rm(join(dirs.configDir), { recursive: true, force: true, maxRetries: 5 });
     await proxy.close();

@@ -258,6 +258,7 @@ function reportWith(over: Partial<SoakReport>): SoakReport {
     bridge_accounting_reported: true,
     bridge_counters_persist_across_restart: true,
     drops_recorded_by_bridge: 1,
+    drops_recorded_before_restart: 1,
     drops_by_error: {},
     link_breaking_faults_injected: 1,
     health_codes_seen: { '200': 10 },
