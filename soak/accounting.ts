@@ -60,6 +60,8 @@ export interface AccountingInput {
   /** How many bridge processes ran (a session id that stays per process is not per command). */
   bridgeProcesses: number;
   final: FinalDeviceState;
+  /** The heater's settings when the soak began (before any command). */
+  initial: FinalDeviceState;
   /** The queue depth the bridge reported at the end. */
   queueDepth: number;
   /** Wall-clock ms of the soak's start, to place device entries on the soak's time line. */
@@ -114,6 +116,11 @@ export interface Accounting {
   phantom: number;
   /** Power-on commands the bridge added itself (a mode change while it saw the heater off). */
   implied_power_on: number;
+  /**
+   * Commands the heater never got but whose setting it already had when they were issued (the
+   * bridge confirms by the heater's state, so for it they are done).
+   */
+  already_in_effect: number;
   /**
    * Valid commands the heater never applied that no counter of the bridge explains (superseded,
    * expired, overflow, unconfirmed, refused, still queued), plus invalid ones with no refusal:
@@ -218,6 +225,12 @@ function matchKind(
   }
 }
 
+function initialValue(kind: Kind, initial: FinalDeviceState): string {
+  if (kind === 'temperature') return `raw ${initial.setpointRaw}`;
+  if (kind === 'mode') return `mode ${initial.dhwMode}`;
+  return initial.dhwMode === 6 ? 'off' : 'on';
+}
+
 function count(values: Iterable<string>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const value of values) out[value] = (out[value] ?? 0) + 1;
@@ -285,13 +298,38 @@ export function closeBooks(input: AccountingInput): Accounting {
     surplus += Math.max(0, seen - (expectedByReason[reason] ?? 0));
   }
   const delivered = matched.delivered.size;
+  // A command the heater never applied but whose setting it had at the time is in effect.
+  const appliedTimeline = [...receivedByKind.values()].flat().sort((a, b) => a.atMs - b.atMs);
+  const settingAt = (kind: Kind, atMs: number): string => {
+    let value = initialValue(kind, input.initial);
+    for (const received of appliedTimeline) {
+      if (received.atMs > atMs) break;
+      const mapped = entryValue(received.entry);
+      if (mapped?.kind === kind) value = mapped.value;
+    }
+    return value;
+  };
+  let alreadyInEffect = 0;
+  const notSeen: UnaccountedCommand[] = [];
+  for (const command of valid) {
+    const mapped = issuedValue(command);
+    if (!mapped || matched.delivered.has(command.n)) continue;
+    if (settingAt(mapped.kind, command.atMs) === mapped.value) alreadyInEffect++;
+    else notSeen.push({ n: command.n, atMs: command.atMs, key: command.key, payload: command.payload });
+  }
+
   const unconfirmed = bridge?.unconfirmed ?? 0;
   const unaccounted =
-    valid.length - delivered - superseded - expired - overflow - unconfirmed - surplus - inQueue + missing;
-  const notSeen = valid
-    .filter((command) => issuedValue(command) && !matched.delivered.has(command.n))
-    .map(({ n, atMs, key, payload }) => ({ n, atMs, key, payload }));
-
+    valid.length -
+    delivered -
+    alreadyInEffect -
+    superseded -
+    expired -
+    overflow -
+    unconfirmed -
+    surplus -
+    inQueue +
+    missing;
   return {
     issued: input.issued.length,
     issued_valid: valid.length,
@@ -316,6 +354,7 @@ export function closeBooks(input: AccountingInput): Accounting {
     out_of_order: matched.outOfOrder,
     phantom: matched.phantom,
     implied_power_on: matched.impliedPowerOn,
+    already_in_effect: alreadyInEffect,
     unaccounted,
     not_seen_by_heater: notSeen,
     bridge_books_gap: bridge

@@ -102,6 +102,7 @@ export function formatReport(report: SoakReport): string {
     `  out of order      ${c.out_of_order}`,
     `  phantom           ${c.phantom}`,
     `  implied power-on  ${c.implied_power_on}`,
+    `  already in effect ${c.already_in_effect} (never reached the heater, which already had that setting)`,
     `  UNACCOUNTED       ${c.unaccounted}`,
     `  skipped while the HA side was down: ${report.commands_skipped_while_ha_side_down}`,
     `  bridge books gap  ${c.bridge_books_gap ?? 'n/a (no accounting reported)'}; counters persist across restart: ${report.bridge_counters_persist_across_restart ?? 'n/a'}`,

@@ -100,7 +100,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const root = options.root ?? process.cwd();
   const say = options.progress ?? (() => undefined);
   const plan = planSoak(options.seed, options.durationMs);
-  const stream = new CommandStream(options.seed);
 
   const broker: TestBroker = await startBroker({ persistence: true });
   const sim: Simulator = await startSimulator({ keepAlive: { minSecs: 1 } });
@@ -239,6 +238,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     );
     await waitFor('the heater state on the broker', () => lastState !== undefined, 30_000);
     const rssStart = await rssKb(bridge.child.pid);
+    const startStatus = sim.device(MAC)?.status();
+    const initial = {
+      setpointRaw: Number(startStatus?.dhwTemperatureSetting),
+      dhwMode: Number(startStatus?.dhwOperationSetting),
+    };
+    const modeNames: Record<number, string> = { 1: 'heat_pump', 2: 'electric', 3: 'eco', 4: 'high_demand' };
+    const stream = new CommandStream(options.seed, {
+      mode: modeNames[initial.dhwMode] ?? '',
+      temperature: String(Math.round(((initial.setpointRaw / 2) * 9) / 5 + 32)),
+      power: initial.dhwMode === 6 ? 'OFF' : 'ON',
+    });
     say(`ready after ${since()} ms; chaos for ${Math.round(plan.durationMs / 1000)} s, seed ${plan.seed}`);
     const chaosStart = Date.now();
 
@@ -247,6 +257,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     let brokerDown = false;
     const applyProxy = () => {
       proxy.mode = active.blackhole > 0 ? 'blackhole' : active.refuse > 0 ? 'refuse' : 'pass';
+      say(`${(since() / 1000).toFixed(1)} s  proxy ${proxy.mode} (connections so far ${proxy.accepted})`);
     };
     const lasting = async (
       kind: keyof typeof active,
@@ -470,6 +481,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         setpointRaw: Number(status?.dhwTemperatureSetting),
         dhwMode: Number(status?.dhwOperationSetting),
       },
+      initial,
       queueDepth: counters?.in_queue ?? final?.bridge?.cloud?.queued_commands ?? -1,
       startedAtWallMs: startedAt,
     });

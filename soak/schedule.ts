@@ -146,8 +146,11 @@ export class CommandStream {
   private readonly last: Partial<Record<CommandKind, string>> = {};
   private powerOn = true;
 
-  constructor(seed: number) {
+  /** `initial`: the heater's settings at the start, so the first command of a kind changes it. */
+  constructor(seed: number, initial: Partial<Record<CommandKind, string>> = {}) {
     this.random = prng(seed ^ 0x5eed);
+    Object.assign(this.last, initial);
+    if (initial.power === 'OFF') this.powerOn = false;
   }
 
   /** The power state the stream last asked for. */

@@ -1,11 +1,14 @@
 // A fault-injecting TCP proxy between the bridge and a server, for the network faults a real
-// path produces: a silent blackhole (half-open link), RST, FIN, refused connections, and
+// path produces: a silent blackhole (a stalled path), RST, FIN, refused connections, and
 // connections held unanswered and released later (a handshake that answers too late). A FIN from
 // either side is passed on as a FIN (half-close) after the bytes before it, as a real path does.
 
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
-/** `deafen` drops only what the server sends: the client can talk but hears nothing. */
+/**
+ * `blackhole` stalls both directions (bytes wait, delivered late when lifted); `deafen` drops only
+ * what the server sends: the client can talk but hears nothing.
+ */
 export type ProxyMode = 'pass' | 'blackhole' | 'deafen' | 'refuse' | 'hold';
 
 export interface TcpProxy {
@@ -29,6 +32,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   let accepted = 0;
   const state = { mode: 'pass' as ProxyMode };
   const held = new Map<Socket, Buffer[]>();
+  /** Directions holding bytes back in a blackhole, each with what sends them on. */
+  const stalled = new Set<() => void>();
   const server: Server = createServer({ allowHalfOpen: true }, (client) => {
     accepted++;
     if (state.mode === 'refuse') {
@@ -54,21 +59,37 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     const upstream = createConnection({ host: targetHost, port: targetPort, allowHalfOpen: true });
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
-    const forward = (from: Socket, to: Socket, dropWhen: ProxyMode[]) =>
+    // A blackhole stalls the path the way a dead route does to TCP: nothing gets through, both
+    // ends stay open and their bytes wait (reading stops, so the senders' windows fill). Lifted,
+    // the stream goes on intact and late — TCP never loses bytes from the middle of a stream.
+    const forward = (from: Socket, to: Socket, dropWhen: ProxyMode[]) => {
+      const waiting: Array<Buffer | 'fin'> = [];
+      const flush = () => {
+        while (waiting.length > 0 && !to.destroyed) {
+          const next = waiting.shift();
+          if (next === 'fin') to.end();
+          else if (next) to.write(next);
+        }
+        if (!from.destroyed) from.resume();
+      };
+      const stall = (item: Buffer | 'fin') => {
+        waiting.push(item);
+        from.pause();
+        stalled.add(flush);
+      };
       from.on('data', (chunk) => {
-        // A blackhole keeps both sockets open and drops every byte, like a path that died silently.
-        if (!dropWhen.includes(state.mode) && !to.destroyed) to.write(chunk);
+        if (state.mode === 'blackhole' || waiting.length > 0) stall(chunk);
+        // `deafen` drops what the server says: the client can talk but hears nothing.
+        else if (!dropWhen.includes(state.mode) && !to.destroyed) to.write(chunk);
       });
-    forward(client, upstream, ['blackhole']);
-    forward(upstream, client, ['blackhole', 'deafen']);
-    // FIN passthrough: end() the other side once what came before the FIN is written; in a
-    // blackhole the FIN is lost like every other byte.
-    const passFin = (from: Socket, to: Socket) =>
+      // FIN passthrough: end() the other side once what came before the FIN is written.
       from.on('end', () => {
-        if (state.mode !== 'blackhole' && !to.destroyed) to.end();
+        if (state.mode === 'blackhole' || waiting.length > 0) stall('fin');
+        else if (!to.destroyed) to.end();
       });
-    passFin(client, upstream);
-    passFin(upstream, client);
+    };
+    forward(client, upstream, []);
+    forward(upstream, client, ['deafen']);
     const end = () => {
       pairs.delete(pair);
       client.destroy();
@@ -96,6 +117,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     },
     set mode(mode: ProxyMode) {
       state.mode = mode;
+      if (mode === 'blackhole') return;
+      const waiting = [...stalled];
+      stalled.clear();
+      for (const flush of waiting) flush();
     },
     get accepted() {
       return accepted;
@@ -123,6 +148,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       }
     },
     async close() {
+      stalled.clear();
       for (const client of held.keys()) client.destroy();
       held.clear();
       for (const [client, upstream] of pairs) {

@@ -95,6 +95,7 @@ function input(over: Partial<AccountingInput>): AccountingInput {
     refusedByReason: {},
     bridgeProcesses: 1,
     final: { setpointRaw: 98, dhwMode: 3 },
+    initial: { setpointRaw: 120, dhwMode: 2 },
     queueDepth: 0,
     startedAtWallMs: T0,
     ...over,
@@ -173,6 +174,12 @@ describe('closing the books', () => {
     };
     const books = closeBooks(input({ issued: ISSUED, device, bridge }));
     expect(books).toMatchObject({ unaccounted: 0, offline_receptions: 1, unconfirmed: 1 });
+  });
+
+  it('counts a command the heater never got as in effect when it already had that setting', () => {
+    const device = APPLIED().filter((e) => !(e.name === 'dhwMode' && e.param?.[0] === 1));
+    const books = closeBooks(input({ issued: ISSUED, device, initial: { setpointRaw: 120, dhwMode: 1 } }));
+    expect(books).toMatchObject({ unaccounted: 0, already_in_effect: 1, delivered: 3 });
   });
 
   it('tells a repeat from a new command, and an old command arriving after a newer one', () => {
@@ -350,7 +357,7 @@ describe('the fault-injecting TCP proxy', () => {
     client.end();
   });
 
-  it('refuses with a reset, drops everything in a blackhole, and resets live pairs', async () => {
+  it('refuses with a reset, stalls a blackholed path and lets it go on intact, and resets live pairs', async () => {
     const p = await echo((socket) => socket.on('data', (chunk) => socket.write(chunk)));
     p.mode = 'refuse';
     const refused = connect({ port: p.port, host: '127.0.0.1' });
@@ -370,7 +377,11 @@ describe('the fault-injecting TCP proxy', () => {
     client.write('two');
     await new Promise((r) => setTimeout(r, 200));
     expect(chunks.join('')).toBe('one');
+    // Lifted, the stalled bytes go on, late and whole: TCP does not lose the middle of a stream.
     p.mode = 'pass';
+    const deadline = Date.now() + 2_000;
+    while (chunks.join('') !== 'onetwo' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(chunks.join('')).toBe('onetwo');
     const errors: string[] = [];
     client.on('error', (error: NodeJS.ErrnoException) => errors.push(String(error.code)));
     const closed = new Promise((resolve) => client.once('close', resolve));
