@@ -117,8 +117,8 @@ export interface Accounting {
   /** Power-on commands the bridge added itself (a mode change while it saw the heater off). */
   implied_power_on: number;
   /**
-   * Commands the heater never got but whose setting it already had when they were issued (the
-   * bridge confirms by the heater's state, so for it they are done).
+   * Commands the heater never got but whose setting it already had when they were issued, and
+   * the bridge counted delivered (it confirms by the heater's state, so for it they are done).
    */
   already_in_effect: number;
   /**
@@ -319,10 +319,15 @@ export function closeBooks(input: AccountingInput): Accounting {
   }
 
   const unconfirmed = bridge?.unconfirmed ?? 0;
+  // The bridge counts a command "delivered" when the heater's state shows it, so one the heater
+  // already had is delivered for it: those explain the bridge's deliveries beyond the heater's.
+  const inEffect = bridge
+    ? Math.min(alreadyInEffect, Math.max(0, bridge.delivered - delivered))
+    : alreadyInEffect;
   const unaccounted =
     valid.length -
     delivered -
-    alreadyInEffect -
+    inEffect -
     superseded -
     expired -
     overflow -
@@ -354,7 +359,7 @@ export function closeBooks(input: AccountingInput): Accounting {
     out_of_order: matched.outOfOrder,
     phantom: matched.phantom,
     implied_power_on: matched.impliedPowerOn,
-    already_in_effect: alreadyInEffect,
+    already_in_effect: inEffect,
     unaccounted,
     not_seen_by_heater: notSeen,
     bridge_books_gap: bridge

@@ -39,7 +39,11 @@ export interface SoakReport {
 export function verdict(report: Omit<SoakReport, 'failures'> & { failures?: string[] }): string[] {
   const failures: string[] = [];
   const c = report.commands;
-  if (c.unaccounted !== 0) {
+  if (c.unaccounted < 0) {
+    failures.push(
+      `the books count ${-c.unaccounted} more outcomes than commands issued (a command counted twice, e.g. superseded and delivered)`,
+    );
+  } else if (c.unaccounted !== 0) {
     const list = c.not_seen_by_heater
       .slice(0, 10)
       .map(

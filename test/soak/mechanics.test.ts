@@ -180,6 +180,22 @@ describe('closing the books', () => {
     const device = APPLIED().filter((e) => !(e.name === 'dhwMode' && e.param?.[0] === 1));
     const books = closeBooks(input({ issued: ISSUED, device, initial: { setpointRaw: 120, dhwMode: 1 } }));
     expect(books).toMatchObject({ unaccounted: 0, already_in_effect: 1, delivered: 3 });
+    // When the bridge counted it superseded instead, it is not counted twice.
+    const bridge = {
+      accepted: 4,
+      delivered: 3,
+      superseded: 1,
+      expired: 0,
+      overflow: 0,
+      unconfirmed: 0,
+      refused: 0,
+      ignored_retained: 0,
+      in_queue: 0,
+    };
+    const counted = closeBooks(
+      input({ issued: ISSUED, device, bridge, initial: { setpointRaw: 120, dhwMode: 1 } }),
+    );
+    expect(counted).toMatchObject({ unaccounted: 0, already_in_effect: 0, superseded: 1 });
   });
 
   it('tells a repeat from a new command, and an old command arriving after a newer one', () => {
