@@ -348,7 +348,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           return;
         }
         case 'broker_kill':
-          if (brokerDown) return;
+          // Already down: this one adds nothing (and is not counted as injected).
+          if (brokerDown) {
+            faultsInjected.broker_kill = (faultsInjected.broker_kill ?? 1) - 1;
+            return;
+          }
           brokerDown = true;
           await broker.kill();
           await sleep(fault.durationMs);
