@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DiagnosticsCollector } from '../../src/diagnostics/collector.js';
 import { BridgeDiagnostics } from '../../src/ha/bridgeDiagnostics.js';
 import { LocalBroker } from '../../src/ha/broker.js';
+import { defaultLimits } from '../../src/health/health.js';
+import { HealthMonitor } from '../../src/health/monitor.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { type CapturedLog, captureLog } from '../helpers/logCapture.js';
 import { startBroker, type TestBroker } from '../helpers/mosquitto.js';
@@ -152,6 +154,54 @@ describe('BridgeDiagnostics', () => {
       () => last(DIAGNOSTICS).cloud_connected === 'ON',
       'the link back up, 1.25 s after the drop',
     );
+  });
+
+  it('publishes the Health entity when health changes, also when only time changed it (an outage passing unhealthy_after_secs)', async () => {
+    const health = new HealthMonitor({
+      link,
+      auth: { state: () => 'signed_in' },
+      maxReconnectAttempts: -1,
+      limits: defaultLimits(30),
+      clock,
+      log: log.logger,
+    });
+    const withHealth = new BridgeDiagnostics({
+      broker,
+      link,
+      collector,
+      clock,
+      log: log.logger,
+      intervalMs: 60_000,
+      installId: 'a1b2c3d4',
+      health,
+    });
+    health.start();
+    withHealth.start();
+    try {
+      await waitFor(() => last(DIAGNOSTICS).health === 'ok', 'health ok at start');
+      expect(last(DIAGNOSTICS).health_attributes).toEqual({ reasons: [] });
+      link.setState('reconnecting');
+      await waitFor(() => last(DIAGNOSTICS).health === 'degraded', 'degraded at once on the drop');
+      const before = count(DIAGNOSTICS);
+      // 31 s later, well before the minute's publish: the one-second tick found link_down.
+      clock.advance(31_000);
+      clock.advance(250);
+      await waitFor(() => last(DIAGNOSTICS).health === 'unhealthy', 'unhealthy within the settle time');
+      expect(count(DIAGNOSTICS)).toBe(before + 1);
+      const attributes = last(DIAGNOSTICS).health_attributes as { reasons: Array<Record<string, unknown>> };
+      expect(attributes.reasons).toEqual([
+        expect.objectContaining({
+          code: 'link_down',
+          severity: 'unhealthy',
+          since: new Date(clock.now() - 31_250).toISOString(),
+        }),
+      ]);
+      // What the entity says is what health says.
+      expect(attributes.reasons).toEqual(JSON.parse(JSON.stringify(health.current().reasons)));
+    } finally {
+      withHealth.stop();
+      health.stop();
+    }
   });
 
   it('counts only the drops of the last 24 hours as recent', async () => {

@@ -44,6 +44,42 @@ describe('GET /metrics', () => {
     expect(text).not.toMatch(/^(process|nodejs)_/m);
   });
 
+  it('says what /healthz says: nwp500_health_status (1 for the current one) and nwp500_health_reason per code', async () => {
+    const ok = (await scrape(h)).values;
+    expect(ok.get('nwp500_health_status{status="ok"}')).toBe(1);
+    expect(ok.get('nwp500_health_status{status="unhealthy"}')).toBe(0);
+    expect(ok.get('nwp500_health_reason{code="link_down"}')).toBe(0);
+    const since = new Date(h.clock.now()).toISOString();
+    h.health.health = {
+      status: 'unhealthy',
+      reasons: [
+        { code: 'link_down', severity: 'unhealthy', message: 'down', since },
+        { code: 'commands_stuck', severity: 'unhealthy', message: 'stuck', since },
+      ],
+    };
+    try {
+      const { values } = await scrape(h);
+      const statuses = ['ok', 'degraded', 'unhealthy'].map((s) =>
+        values.get(`nwp500_health_status{status="${s}"}`),
+      );
+      expect(statuses).toEqual([0, 0, 1]);
+      const codes = [
+        'link_down',
+        'engine_gave_up',
+        'commands_stuck',
+        'event_loop_stalled',
+        'auth_failed',
+        'link_reconnecting',
+      ];
+      expect(codes.map((code) => values.get(`nwp500_health_reason{code="${code}"}`))).toEqual([
+        1, 0, 1, 0, 0, 0,
+      ]);
+      expect((await fetch(`${h.url}/healthz`)).status).toBe(503);
+    } finally {
+      h.health.health = { status: 'ok', reasons: [] };
+    }
+  });
+
   it('reports link state, drops by error, attempts, sessions and message counts from the collector', async () => {
     const { values } = await scrape(h);
     const m = h.collector.getMetrics();

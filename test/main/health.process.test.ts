@@ -1,8 +1,8 @@
 // Health on real parts: the built bridge in its own process, the simulated cloud over aws-crt, a
 // real Mosquitto. A link refused or blackholed longer than unhealthy_after_secs makes /healthz
 // answer 503 with link_down (what the Supervisor watchdog restarts on), and 200 again after the
-// recovery; a rejected password stays 200 and says auth_failed. /healthz, /metrics and the
-// bridge's Health entity in HA say the same thing in the same run.
+// recovery; a rejected password stays 200 and says auth_failed. /healthz, /metrics,
+// /api/diagnostics and the bridge's Health entity in HA say the same thing in the same run.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
@@ -93,6 +93,14 @@ async function allSay(b: BridgeProcess, o: Observer, status: string, reasons: st
   await eventually(`/metrics ${status} [${reasons.join(',')}]`, async () => {
     const m = await metricsHealth(b);
     return m.status === status && m.reasons.join() === reasons.join();
+  });
+  await eventually(`/api/diagnostics bridge.health ${status} [${reasons.join(',')}]`, async () => {
+    const { body: report } = await b.http<{ bridge: { health?: { status: string; reasons: Reason[] } } }>(
+      '/api/diagnostics',
+    );
+    return (
+      report.bridge.health?.status === status && codes(report.bridge.health.reasons).join() === reasons.join()
+    );
   });
   await eventually(`the HA Health entity ${status} [${reasons.join(',')}]`, async () => {
     const state = entity(o);

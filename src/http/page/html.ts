@@ -59,6 +59,7 @@ export function renderPage(input: { version: string; ingressPath: string | null 
 </header>
 <main>
   <div id="banner" class="banner tone-bad" role="alert" hidden></div>
+  <div id="health-banner" class="banner health-banner" role="status" aria-live="polite" hidden></div>
   <section class="card c-link" aria-labelledby="link-title">
     <h2 id="link-title">Cloud link</h2>
     <dl id="link-facts" class="facts"></dl>

@@ -194,6 +194,39 @@ export const PAGE_SCRIPT = String.raw`
     });
   }
 
+  // ---- health banner: what /healthz says when it is not ok --------------------------------------
+
+  // A rejected password is only degraded (no restart helps) but needs the reader: shown as bad.
+  var HEALTH_TEXT = {
+    unhealthy: ['Unhealthy', 'bad', 'the Supervisor watchdog, when turned on, restarts the add-on'],
+    degraded: ['Degraded', 'warn', '']
+  };
+  function renderHealthBanner() {
+    var banner = $('health-banner');
+    var health = state.health;
+    var entry = health && health.reasons && health.reasons.length > 0 ? HEALTH_TEXT[health.status] : null;
+    clear(banner);
+    if (!entry) { banner.hidden = true; banner.removeAttribute('data-status'); return; }
+    var authFailed = health.reasons.some(function (r) { return r.code === 'auth_failed'; });
+    banner.className = 'banner health-banner tone-' + (authFailed ? 'bad' : entry[1]);
+    banner.setAttribute('data-status', health.status);
+    banner.appendChild(h('strong', '', entry[0]));
+    var note = authFailed ? 'a restart does not help' : entry[2];
+    if (note) banner.appendChild(document.createTextNode(' — ' + note));
+    var list = h('ul', 'health-reasons');
+    health.reasons.forEach(function (reason) {
+      var li = h('li');
+      li.setAttribute('data-code', reason.code);
+      li.appendChild(h('span', 'mono', reason.code));
+      li.appendChild(document.createTextNode(': ' + reason.message));
+      var since = parseTime(reason.since);
+      if (since !== null) li.appendChild(h('span', 'health-since', ' · since ' + when(since)));
+      list.appendChild(li);
+    });
+    banner.appendChild(list);
+    banner.hidden = false;
+  }
+
   // ---- verdict, errors, checklist ---------------------------------------------------------------
 
   var VERDICTS = {
@@ -373,6 +406,7 @@ ${CHART_SCRIPT}
 
   function renderAll() {
     renderPill();
+    renderHealthBanner();
     renderLink();
     renderVerdict();
     renderErrors();

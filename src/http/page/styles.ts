@@ -63,6 +63,9 @@ main > .wide { grid-column: 1 / -1; }
 .tone-muted { background: var(--track); color: var(--muted); }
 .banner { grid-column: 1 / -1; border-radius: 10px; padding: 10px 14px; font-weight: 500; }
 .banner[hidden] { display: none; }
+.health-reasons { margin: 6px 0 0; padding-left: 1.2em; font-weight: 400; }
+.health-reasons li { overflow-wrap: anywhere; }
+.health-since { opacity: 0.8; }
 dl.facts { display: grid; grid-template-columns: minmax(0, 11em) minmax(0, 1fr); gap: 6px 12px; margin: 0; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; font-weight: 500; overflow-wrap: anywhere; }
