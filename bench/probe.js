@@ -2,7 +2,8 @@
 // the same way: over the IPC channel the bench opens, it answers `{ probe: id, gc }` with the
 // process's memory, V8 heap and CPU time (all threads, aws-crt's native ones included). With
 // `gc` it first runs a full collection, so heap figures compare settled heaps, not garbage.
-// Nothing runs unless asked; the channel is unref'd so it never keeps a subject alive.
+// Nothing runs unless asked; the channel is unref'd so it never keeps a subject alive, and when
+// it closes (the bench ended or died) the subject is sent SIGTERM.
 
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -34,4 +35,6 @@ if (process.send) {
     });
   });
   process.channel?.unref();
+  // A bench that dies (or is interrupted) takes its subjects with it.
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
 }

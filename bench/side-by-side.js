@@ -11,6 +11,8 @@
 //          --messages N (100000)  --window N (100)  --latency-secs S (10)  --hangups N (5)
 //          --hangup-gap-ms MS (10500)  --idle-secs S (15)  --quick (a seconds-long run for tests)
 //          --soak-minutes N (the memory soak instead, see soak.js)
+//          --bridge-node-flag FLAG, --bridge-env NAME=VALUE (repeatable; to profile, or to measure
+//          a setting before it goes into the run script; reported as extras)
 // Prints figures; never fails on a figure (benches do not gate CI), only when it cannot measure.
 
 import { existsSync } from 'node:fs';
@@ -42,6 +44,8 @@ export function parseArgs(argv) {
     idleSecs: 15,
     settleMs: 5_000,
     soakMinutes: 0,
+    bridgeExtraFlags: [],
+    bridgeExtraEnv: {},
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -83,6 +87,16 @@ export function parseArgs(argv) {
       case '--idle-secs':
         options.idleSecs = number();
         break;
+      case '--bridge-node-flag':
+        // For profiling (e.g. --cpu-prof): added after the run script's flags, reported as such.
+        options.bridgeExtraFlags.push(value());
+        break;
+      case '--bridge-env': {
+        // For measuring a setting (e.g. MALLOC_ARENA_MAX=2) before it goes into the run script.
+        const [name, ...rest] = value().split('=');
+        options.bridgeExtraEnv[name] = rest.join('=');
+        break;
+      }
       case '--soak-minutes':
         options.soakMinutes = number();
         break;
@@ -548,7 +562,12 @@ export async function runSideBySide(options) {
   if (!existsSync(resolve(options.bridgeDir, 'dist', 'cli.js'))) {
     throw new Error(`${options.bridgeDir}: no dist/cli.js (run \`npm run build\` there first)`);
   }
-  const runScript = await readRunScript(options.bridgeDir);
+  const script = await readRunScript(options.bridgeDir);
+  const runScript = {
+    ...script,
+    nodeFlags: [...script.nodeFlags, ...options.bridgeExtraFlags],
+    env: { ...script.env, ...options.bridgeExtraEnv },
+  };
   const { startSimulator } = await import(pathToFileURL(resolve(REPO, 'dist', 'sim', 'index.js')).href);
   const sim = await startSimulator({ devices: [{ macAddress: MAC }] });
   const broker = await startMosquitto();
@@ -571,8 +590,10 @@ export async function runSideBySide(options) {
   return summarize(runs, {
     bridge_dir: options.bridgeDir,
     bridge_command: bridgeCommand,
-    bridge_node_flags: runScript.nodeFlags,
-    bridge_run_script_env: runScript.env,
+    bridge_node_flags: script.nodeFlags,
+    bridge_extra_node_flags: options.bridgeExtraFlags,
+    bridge_extra_env: options.bridgeExtraEnv,
+    bridge_run_script_env: script.env,
     baseline_command: baselineCommand,
     node: process.version,
     pairs: options.pairs,

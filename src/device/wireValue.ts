@@ -31,6 +31,8 @@ function kindOf(value: unknown): string {
 /** A number from the wire; `null`/absent are "missing" (the vendor app treats them alike). */
 export function readWireNumber(value: unknown): NumberRead {
   if (value === undefined || value === null) return { state: 'missing' };
+  // The wire's usual case, a finite JSON number, is decided here: a status has ~150 of them per message.
+  if (typeof value === 'number' && Number.isFinite(value)) return { state: 'ok', value };
   const parsed = wireNumber.safeParse(value);
   if (parsed.success) return { state: 'ok', value: parsed.data };
   return { state: 'bad', reason: `expected a number, got ${kindOf(value)}` };

@@ -112,6 +112,8 @@ interface DeviceRuntime {
   available: boolean;
   /** The inputs the current discovery was built from; a change means a rebuild. */
   discoveryInputs: string | null;
+  /** The same inputs by identity: a status that changes none of them costs no serialising. */
+  discoveryInputRefs: readonly unknown[] | null;
   discovery: DeviceDiscovery | null;
   featureWaitOver: boolean;
   featureTimer: TimerHandle | undefined;
@@ -540,6 +542,7 @@ export class HaBridge {
       energy: this.energy.totals(mac),
       available: false,
       discoveryInputs: null,
+      discoveryInputRefs: null,
       discovery: null,
       featureWaitOver: false,
       featureTimer: undefined,
@@ -599,10 +602,18 @@ export class HaBridge {
    */
   private refreshDiscovery(runtime: DeviceRuntime): void {
     if (!runtime.feature && !runtime.featureWaitOver) return;
+    const remembered = this.memory.get(runtime.mac);
+    const slug = remembered.entitySlug ?? runtime.mac.slice(-6);
+    const unit = runtime.status?.temperatureUnit ?? remembered.unit ?? runtime.feature?.temperatureUnit ?? 'F';
+    const refs = [runtime.name, unit, runtime.feature?.raw ?? null, slug];
+    const previous = runtime.discoveryInputRefs;
+    if (previous && refs.every((value, i) => value === previous[i])) return;
+    const inputs = JSON.stringify(refs);
+    if (inputs === runtime.discoveryInputs) {
+      runtime.discoveryInputRefs = refs;
+      return;
+    }
     const snapshot = this.snapshotOf(runtime);
-    const slug = this.memory.get(runtime.mac).entitySlug ?? runtime.mac.slice(-6);
-    const inputs = JSON.stringify([runtime.name, snapshot.unit, runtime.feature?.raw ?? null, slug]);
-    if (inputs === runtime.discoveryInputs) return;
     const { broker, log } = this.options;
     let message: DeviceDiscovery;
     try {
@@ -623,6 +634,7 @@ export class HaBridge {
       return;
     }
     runtime.discoveryInputs = inputs;
+    runtime.discoveryInputRefs = refs;
     runtime.discovery = message;
     this.publishDiscovery(broker.topics.deviceDiscovery(runtime.mac), message);
   }

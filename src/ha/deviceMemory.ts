@@ -106,6 +106,9 @@ export class DeviceMemory {
   /** Merges `patch` into what is remembered for `mac`; saves (in the background) only when something changed. */
   remember(mac: string, patch: RememberPatch): boolean {
     const current = this.devices.get(mac);
+    // Every status re-states the unit and mode: when nothing in the patch differs, skip the schema
+    // check and the deep comparison of the whole record (feature payload included).
+    if (current && unchanged(current, patch)) return false;
     if (!current && this.devices.size >= MAX_DEVICES) {
       if (!this.fullWarned) {
         this.fullWarned = true;
@@ -141,4 +144,13 @@ export class DeviceMemory {
       devices[mac] = device;
     return this.store.write({ version: 1, devices });
   }
+}
+
+function unchanged(current: Readonly<RememberedDevice>, patch: RememberPatch): boolean {
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    const before = (current as Record<string, unknown>)[key];
+    if (before !== value && !(typeof value === 'object' && isDeepStrictEqual(before, value))) return false;
+  }
+  return true;
 }
