@@ -20,7 +20,11 @@ for (let i = 0; i < profile.samples.length; i++) {
   selfUs.set(id, (selfUs.get(id) ?? 0) + (deltas[i] ?? 0));
 }
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
-const shorten = (url) => url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, 'node_modules/').replace(/^.*\/dist\//, 'dist/');
+const shorten = (url) =>
+  url
+    .replace(/^file:\/\//, '')
+    .replace(/^.*\/node_modules\//, 'node_modules/')
+    .replace(/^.*\/dist\//, 'dist/');
 const byFunction = new Map();
 const byFile = new Map();
 for (const [id, us] of selfUs) {
@@ -34,7 +38,9 @@ for (const [id, us] of selfUs) {
 const print = (title, map) => {
   console.log(`\n${title} (self time, of ${(total / 1000).toFixed(0)} ms sampled)`);
   for (const [key, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) {
-    console.log(`${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`);
+    console.log(
+      `${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`,
+    );
   }
 };
 print('by file or package', byFile);

@@ -1,7 +1,8 @@
 // `npm run bench` (builds first): the bridge side by side with a bare forwarder (side-by-side.js),
 // a table by default, `--json` for machines. `--soak-minutes N`: the memory soak (soak.js).
 // `--only NAME`: one of the older focused benches (link, redact, diagnostics), each in its own
-// process with --expose-gc; `--only all` runs all three. Figures never fail the run: a bench exits
+// process with --expose-gc; `--only all` runs all three. `--render FILE`: the table of a saved
+// `--json` output. Figures never fail the run: a bench exits
 // non-zero only when it could not measure.
 
 import { spawnSync } from 'node:child_process';
@@ -39,10 +40,19 @@ if (onlyAt >= 0) {
   const { parseArgs, runSideBySide, table } = await import('./side-by-side.js');
   let options;
   try {
-    options = parseArgs(argv);
+    options = parseArgs(argv.filter((arg, i) => arg !== '--render' && argv[i - 1] !== '--render'));
   } catch (error) {
     console.error(`bench: ${error.message}`);
     process.exit(2);
+  }
+  const renderAt = argv.indexOf('--render');
+  if (renderAt >= 0) {
+    // The table of a saved `--json` output (one run, both views).
+    const { readFileSync } = await import('node:fs');
+    const saved = JSON.parse(readFileSync(argv[renderAt + 1], 'utf8'));
+    const { soakTable } = await import('./soak.js');
+    console.log(saved.bench === 'soak' ? soakTable(saved) : table(saved));
+    process.exit(0);
   }
   if (options.soakMinutes > 0) {
     const { runSoak, soakTable } = await import('./soak.js');

@@ -167,8 +167,11 @@ function tracker(subject) {
   let highest = 0;
   let duplicates = 0;
   let waiters = [];
+  const arrivals = [];
   return {
     seen,
+    /** Arrival times in order (ms, performance.now()). */
+    arrivals,
     /** Called after every new sequence (the closed loop refills its window from here). */
     onAdvance: undefined,
     get highest() {
@@ -187,7 +190,9 @@ function tracker(subject) {
         duplicates++;
         return;
       }
-      seen.set(seq, performance.now());
+      const now = performance.now();
+      seen.set(seq, now);
+      arrivals.push(now);
       if (seq > highest) highest = seq;
       this.onAdvance?.();
       if (waiters.length > 0) {
@@ -368,35 +373,49 @@ async function runSubject(kind, ctx) {
       track = tracker(subject);
       const flow = steadyFlow(source, seq, 50);
       await track.until(seq, 10_000);
-      // The flow's own CPU rate, from a quiet stretch before the first hang-up.
+      // The flow's own CPU per message, from a quiet stretch before the first hang-up.
       const quietFrom = await subject.probe();
-      const quietT0 = performance.now();
-      await sleep(Math.max(1000, Math.min(options.hangupGapMs, 5000)));
+      const quietCount = track.seen.size;
+      await sleep(Math.max(1000, Math.min(options.hangupGapMs, 3000)));
       const quietTo = await subject.probe();
-      const flowCpuPerMs = (cpuMs(quietTo) - cpuMs(quietFrom)) / (performance.now() - quietT0);
+      const flowCpuPerMsg = (cpuMs(quietTo) - cpuMs(quietFrom)) / Math.max(1, track.seen.size - quietCount);
       const diagBefore = { n: diagnosticsMessages, bytes: diagnosticsBytes };
       const recoveries = [];
       const hangupCpu = [];
+      let uninterrupted = 0;
       for (let i = 0; i < options.hangups; i++) {
         if (i > 0) await sleep(options.hangupGapMs);
-        const from = flow.next;
         const cpuBefore = await subject.probe();
+        const countBefore = track.seen.size;
         const at = performance.now();
+        const fromIndex = track.arrivals.length;
         sim.faults.hangUpAll();
-        try {
-          await track.until(from, 60_000);
-          recoveries.push(track.seen.get(track.highest) - at);
-        } catch {
-          recoveries.push(null);
+        // Flowing again = the first arrival after an outage (a silence of 150 ms, over 7 intervals
+        // of the 50 msg/s flow) that began after the hang-up.
+        let recovered = null;
+        const deadline = at + 60_000;
+        while (recovered === null && performance.now() < deadline) {
+          await sleep(5);
+          const times = track.arrivals;
+          for (let k = Math.max(fromIndex, 1); k < times.length; k++) {
+            if (times[k] - Math.max(times[k - 1], at) > 150) {
+              recovered = times[k] - at;
+              break;
+            }
+          }
+          if (recovered === null && performance.now() - at > 5000 && times.length - fromIndex > 200) break;
         }
-        await sleep(1000); // what follows a reconnect (re-requests, diagnostics) lands in this one
+        if (recovered === null) uninterrupted++;
+        recoveries.push(recovered);
+        await sleep(1000); // what follows a reconnect (re-requests, diagnostics) lands in this window
         const cpuAfter = await subject.probe();
-        hangupCpu.push(cpuMs(cpuAfter) - cpuMs(cpuBefore) - flowCpuPerMs * (performance.now() - at));
+        hangupCpu.push(cpuMs(cpuAfter) - cpuMs(cpuBefore) - flowCpuPerMsg * (track.seen.size - countBefore));
       }
       flow.stop();
       seq = flow.next;
       figures.hangup_recovery_ms_all = recoveries.map((r) => round(r, 0));
       figures.hangup_recovery_ms = median(recoveries);
+      figures.hangups_not_interrupting = uninterrupted;
       figures.cpu_ms_per_hangup = median(hangupCpu);
       figures.diagnostics_messages_per_hangup = (diagnosticsMessages - diagBefore.n) / options.hangups;
       figures.diagnostics_bytes_per_hangup = (diagnosticsBytes - diagBefore.bytes) / options.hangups;

@@ -102,23 +102,31 @@ function emptyStatus(problem: string): DeviceStatus {
   };
 }
 
+// Where the two fields every conversion depends on sit in the table (found once, not per status).
+const TEMPERATURE_TYPE_INDEX = STATUS_FIELDS.findIndex((f) => f.wire === 'temperatureType');
+const FORMULA_TYPE_INDEX = STATUS_FIELDS.findIndex((f) => f.wire === 'tempFormulaType');
+const COMMAND_INDEX = STATUS_FIELDS.findIndex((f) => f.wire === 'command');
+
 function decodeRecord(record: Readonly<Record<string, unknown>>, options: DecodeStatusOptions): DeviceStatus {
   const problems: string[] = [];
-  const numbers = new Map<string, number>();
-  for (const field of STATUS_FIELDS) {
+  // The wire numbers by field index: a status arrives every few seconds with ~150 of them.
+  const numbers: Array<number | undefined> = new Array(STATUS_FIELDS.length);
+  for (let i = 0; i < STATUS_FIELDS.length; i++) {
+    const field = STATUS_FIELDS[i] as StatusField;
     const read = readWireNumber(ownField(record, field.wire));
-    if (read.state === 'ok') numbers.set(field.wire, read.value);
+    if (read.state === 'ok') numbers[i] = read.value;
     else if (read.state === 'bad') problems.push(`${field.wire}: ${read.reason}`);
   }
 
   const ctx: ConversionContext = {
-    unit: options.unit ?? unitOf(numbers.get('temperatureType')),
-    formulaType: numbers.get('tempFormulaType') ?? DEFAULT_FORMULA_TYPE,
+    unit: options.unit ?? unitOf(numbers[TEMPERATURE_TYPE_INDEX]),
+    formulaType: numbers[FORMULA_TYPE_INDEX] ?? DEFAULT_FORMULA_TYPE,
   };
   const values: Record<string, StatusValue> = {};
   const names: Record<string, string | null> = {};
-  for (const field of STATUS_FIELDS) {
-    const raw = numbers.get(field.wire);
+  for (let i = 0; i < STATUS_FIELDS.length; i++) {
+    const field = STATUS_FIELDS[i] as StatusField;
+    const raw = numbers[i];
     if (raw === undefined) continue;
     const value = convert(field, raw, ctx);
     if (typeof value === 'number' && !Number.isFinite(value)) {
@@ -137,7 +145,7 @@ function decodeRecord(record: Readonly<Record<string, unknown>>, options: Decode
     if (Number.isFinite(usable)) values[USABLE_ENERGY_KEY] = usable;
   }
 
-  const command = numbers.get('command');
+  const command = numbers[COMMAND_INDEX];
   const copy = asRecord(toPlainJson(record)) ?? {};
   return {
     temperatureUnit: ctx.unit,
