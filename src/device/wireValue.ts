@@ -96,7 +96,13 @@ function copyJson(value: unknown, depth: number, budget: { nodes: number }): Jso
     const copied = copyJson((value as Record<string, unknown>)[key], depth + 1, budget);
     if (copied === undefined) continue;
     // Plain assignment is the fast path; only `__proto__` would run a setter instead of making a key.
-    if (key === '__proto__') Object.defineProperty(copy, key, { value: copied, enumerable: true, writable: true, configurable: true });
+    if (key === '__proto__')
+      Object.defineProperty(copy, key, {
+        value: copied,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     else copy[key] = copied;
   }
   return copy;

@@ -604,7 +604,8 @@ export class HaBridge {
     if (!runtime.feature && !runtime.featureWaitOver) return;
     const remembered = this.memory.get(runtime.mac);
     const slug = remembered.entitySlug ?? runtime.mac.slice(-6);
-    const unit = runtime.status?.temperatureUnit ?? remembered.unit ?? runtime.feature?.temperatureUnit ?? 'F';
+    const unit =
+      runtime.status?.temperatureUnit ?? remembered.unit ?? runtime.feature?.temperatureUnit ?? 'F';
     const refs = [runtime.name, unit, runtime.feature?.raw ?? null, slug];
     const previous = runtime.discoveryInputRefs;
     if (previous && refs.every((value, i) => value === previous[i])) return;
