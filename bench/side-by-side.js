@@ -46,6 +46,7 @@ export function parseArgs(argv) {
     soakMinutes: 0,
     bridgeExtraFlags: [],
     bridgeExtraEnv: {},
+    variants: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -95,6 +96,17 @@ export function parseArgs(argv) {
         // For measuring a setting (e.g. MALLOC_ARENA_MAX=2) before it goes into the run script.
         const [name, ...rest] = value().split('=');
         options.bridgeExtraEnv[name] = rest.join('=');
+        break;
+      }
+      case '--variant': {
+        // NAME=FLAG,FLAG,ENV=VALUE: one more bridge run per pair with these added (settings trials).
+        const [name, ...rest] = value().split('=');
+        const parts = rest.join('=').split(',').filter(Boolean);
+        options.variants.push({
+          name,
+          flags: parts.filter((p) => p.startsWith('--')),
+          env: Object.fromEntries(parts.filter((p) => !p.startsWith('--')).map((p) => p.split('='))),
+        });
         break;
       }
       case '--soak-minutes':
@@ -251,8 +263,15 @@ function steadyFlow(source, first, ratePerSec) {
   };
 }
 
-async function runSubject(kind, ctx) {
-  const { options, sim, runScript } = ctx;
+async function runSubject(kind, ctx, variant) {
+  const { options, sim } = ctx;
+  const runScript = variant
+    ? {
+        ...ctx.runScript,
+        nodeFlags: [...ctx.runScript.nodeFlags, ...variant.flags],
+        env: { ...ctx.runScript.env, ...variant.env },
+      }
+    : ctx.runScript;
   const broker = ctx.broker;
   await broker.restart(); // a fresh broker: nothing retained from the previous subject
   const figures = { subject: kind };
@@ -511,6 +530,19 @@ const RATIO_NAMES = {
   broker_restart_reassert_ms: 'broker_restart_reassert_ratio',
 };
 
+const VARIANT_KEYS = [
+  'startup_ms',
+  'rss_start_mb',
+  'rss_after_messages_mb',
+  'rss_growth_mb',
+  'rss_after_idle_mb',
+  'heap_start_mb',
+  'heap_after_messages_mb',
+  'throughput_msg_s',
+  'cpu_s_per_1000_msg',
+  'latency_p99_ms',
+];
+
 export function summarize(runs, meta) {
   const of = (kind, key) => median(runs.filter((r) => r.subject === kind).map((r) => r[key]));
   const result = { bench: 'side-by-side', ...meta };
@@ -531,6 +563,20 @@ export function summarize(runs, meta) {
     result[`saturation_duplicates_total_${kind}`] = sum(kind, 'saturation_duplicates');
     result[`latency_not_received_total_${kind}`] = sum(kind, 'latency_sent') - sum(kind, 'latency_received');
     result[`subject_runs_${kind}`] = runs.filter((r) => r.subject === kind).length;
+  }
+  const variantNames = [...new Set(runs.filter((r) => r.variant).map((r) => r.variant.name))];
+  if (variantNames.length > 0) {
+    result.variants = {};
+    for (const name of ['bridge', ...variantNames.map((n) => `variant:${n}`)]) {
+      const entry = {};
+      for (const key of VARIANT_KEYS) {
+        const value = of(name, key);
+        entry[key] = round(value, 4);
+        const b = of('baseline', key);
+        if (RATIO_NAMES[key] && b) entry[RATIO_NAMES[key]] = round(value / b, 3);
+      }
+      result.variants[name] = entry;
+    }
   }
   result.runs = runs.map((r) =>
     Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? round(v, 3) : v])),
@@ -574,6 +620,18 @@ export function table(result) {
       `${result.saturation_duplicates_total_baseline} / ${result.saturation_duplicates_total_bridge}`,
     `hang-ups (ms, each run): ${result.runs.map((r) => `${r.subject} [${(r.hangup_recovery_ms_all ?? []).join(', ')}]`).join('; ')}`,
   );
+  if (result.variants) {
+    lines.push('', `settings trials (medians; ratio to the baseline in brackets):`);
+    for (const [name, v] of Object.entries(result.variants)) {
+      lines.push(
+        `  ${name.padEnd(28)} ` +
+          VARIANT_KEYS.map(
+            (k) =>
+              `${k}=${fmt(v[k], 2)}${RATIO_NAMES[k] && v[RATIO_NAMES[k]] != null ? ` (${fmt(v[RATIO_NAMES[k]], 2)})` : ''}`,
+          ).join(' '),
+      );
+    }
+  }
   return lines.join('\n');
 }
 
@@ -597,6 +655,12 @@ export async function runSideBySide(options) {
       for (const kind of ['baseline', 'bridge']) {
         if (!options.json) process.stderr.write(`pair ${pair + 1}/${options.pairs}: ${kind}…\n`);
         runs.push({ pair: pair + 1, ...(await runSubject(kind, ctx)) });
+      }
+      for (const variant of options.variants) {
+        if (!options.json)
+          process.stderr.write(`pair ${pair + 1}/${options.pairs}: bridge variant ${variant.name}…\n`);
+        const figures = await runSubject('bridge', ctx, variant);
+        runs.push({ pair: pair + 1, ...figures, subject: `variant:${variant.name}`, variant });
       }
     }
   } finally {
