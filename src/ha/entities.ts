@@ -127,7 +127,7 @@ export const NWP500_ENTITIES: readonly EntityDef<S>[] = [
   },
   code('sub_error_code', 'Sub-error code'),
 
-  // Binary sensors (ha_nwp500 §1.6). Three of its flags are the state of a switch above and are not
+  // Binary sensors (ha_nwp500). Three of its flags are the state of a switch above and are not
   // repeated: anti_legionella_use (Anti-legionella), program_reservation_use (Reservation
   // program), tou_status (Time of use).
   flag('operation_busy', 'Heating', true, 'running'),
@@ -156,7 +156,7 @@ export const NWP500_ENTITIES: readonly EntityDef<S>[] = [
   flag('recirculation_reservation_use', 'Recirculation schedule active', false),
   flag('tou_override_status', 'TOU override', true),
 
-  // Temperatures (ha_nwp500 §1.7), in the device's unit; settings as the panel shows them.
+  // Temperatures (ha_nwp500), in the device's unit; settings as the panel shows them.
   temperature('outside_temperature', 'Outside temperature', true),
   temperature('tank_upper_temperature', 'Tank upper temperature', true),
   temperature('tank_lower_temperature', 'Tank lower temperature', true),

@@ -274,7 +274,7 @@ export class NavienAuth {
     return session;
   }
 
-  /** Refreshes the JWTs (AWS credentials are not renewed by a refresh: navien-protocol.md 1.3). */
+  /** Refreshes the JWTs (AWS credentials are not renewed by a refresh). */
   refresh(): Promise<NavienSession> {
     if (!this.refreshFlight) {
       this.refreshFlight = this.doRefresh().finally(() => {

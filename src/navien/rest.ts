@@ -49,7 +49,7 @@ export async function postJson(call: RestCall): Promise<Envelope> {
   const get = call.method === 'GET';
   const headers: Record<string, string> = { 'user-agent': USER_AGENT };
   if (!get) headers['content-type'] = 'application/json';
-  // The API wants the bare token in a lowercase header, not "Bearer <token>" (navien-protocol.md 1.1).
+  // The API wants the bare token in a lowercase header, not "Bearer <token>".
   if (call.accessToken) headers.authorization = call.accessToken;
   // The library strips null values from bodies before sending.
   const body = Object.fromEntries(Object.entries(call.body).filter(([, v]) => v !== null && v !== undefined));

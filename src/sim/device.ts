@@ -1,4 +1,4 @@
-// One simulated NWP500: its settings and tank, how it answers each request envelope (§4, §5), the
+// One simulated NWP500: its settings and tank, how it answers each request envelope, the
 // raw status/feature payloads it reports, and a bounded log of every command it received.
 
 import type { Clock } from '../util/clock.js';
@@ -308,7 +308,7 @@ export class SimDevice {
     }
   }
 
-  /** The full raw status (§5.3) as the device would send it after `command`. */
+  /** The full raw status as the device would send it after `command`. */
   status(command: number = COMMAND.statusRequest): RawStatus {
     const tank = this.tank;
     const setpointC = this.setpointHalfC / 2;
@@ -431,7 +431,7 @@ export class SimDevice {
     };
   }
 
-  /** The feature ("did") payload (§5.5). */
+  /** The feature ("did") payload. */
   featurePayload(): RawFeature {
     return { ...this.feature };
   }

@@ -1,4 +1,4 @@
-// The shape of a request envelope published to a simulated device (§4.1), checked with zod at the
+// The shape of a request envelope published to a simulated device, checked with zod at the
 // edge: anything that does not parse is logged and ignored, never answered, never a crash.
 
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-// The simulated Navien REST API (§1): sign-in, token refresh, device list/info/firmware (POST + JSON)
+// The simulated Navien REST API: sign-in, token refresh, device list/info/firmware (POST + JSON)
 // and the registered TOU plan (GET + query), with the `{code, msg, data}` envelope, on a loopback
 // node:http server. Requests under `/_sim/` are handed to the control API instead. Bad input of any
 // kind gets an error envelope.
@@ -360,7 +360,7 @@ function firmwareInfo(deps: RestServerDeps, body: unknown): Envelope {
   });
 }
 
-/** `GET /device/tou` (§1.5): the plan registered for the device; `controllerId` is its serial. */
+/** `GET /device/tou`: the plan registered for the device; `controllerId` is its serial. */
 function touInfo(deps: RestServerDeps, query: unknown): Envelope {
   const parsed = touQuerySchema.safeParse(query);
   if (!parsed.success) return BAD_REQUEST;
@@ -382,7 +382,7 @@ function touInfo(deps: RestServerDeps, query: unknown): Envelope {
   });
 }
 
-/** `deviceInfo` as the REST API reports it (§1.5); `connected` 2 = online, 1 = offline. */
+/** `deviceInfo` as the REST API reports it; `connected` 2 = online, 1 = offline. */
 export function restDeviceInfo(device: SimDevice): Record<string, unknown> {
   return {
     homeSeq: device.homeSeq,

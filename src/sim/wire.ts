@@ -4,7 +4,7 @@
 
 export const DEVICE_TYPE = 52;
 
-/** Command codes as the device receives them in `request.command` (reference §4.2). */
+/** Command codes as the device receives them in `request.command`. */
 export const COMMAND = {
   deviceInfoRequest: 16777217,
   statusRequest: 16777219,
@@ -58,7 +58,7 @@ export function flag(on: boolean): number {
   return on ? FLAG_ON : FLAG_OFF;
 }
 
-/** `dhwOperationSetting` values, which are also the `dhw-mode` parameter (§4.3). */
+/** `dhwOperationSetting` values, which are also the `dhw-mode` parameter. */
 export const DHW_MODE = {
   heatPump: 1,
   electric: 2,
@@ -68,7 +68,7 @@ export const DHW_MODE = {
   powerOff: 6,
 } as const;
 
-/** `operationMode`: what the unit is doing right now (§5.3). */
+/** `operationMode`: what the unit is doing right now. */
 export const OPERATION_MODE = {
   standby: 0,
   heatPump: 32,
@@ -88,7 +88,7 @@ export const ENERGY_COUNT_WH = 4;
 /** Wh needed to warm one litre of water by one kelvin. */
 export const WH_PER_LITRE_KELVIN = 1.163;
 
-/** Topic suffixes under `cmd/52/navilink-<mac>/` on which the device accepts requests (§3.2). */
+/** Topic suffixes under `cmd/52/navilink-<mac>/` on which the device accepts requests. */
 export const REQUEST_SUFFIXES: ReadonlySet<string> = new Set([
   'st',
   'st/did',
@@ -103,7 +103,7 @@ export function deviceTopicRoot(mac: string): string {
   return `cmd/${DEVICE_TYPE}/navilink-${mac}`;
 }
 
-/** Where a reply goes when the request named no `responseTopic` (the library's defaults, §3.2). */
+/** Where a reply goes when the request named no `responseTopic` (the library's defaults). */
 export function defaultResponseTopic(mac: string, clientId: string, command: number): string {
   switch (command) {
     case COMMAND.reservationRead:
@@ -126,7 +126,7 @@ export function deciCelsius(celsius: number): number {
   return Math.round(celsius * 10);
 }
 
-/** Every key of `response.status` (§5.3), spelled as the device spells them (typo included). */
+/** Every key of `response.status`, spelled as the device spells them (typo included). */
 export const STATUS_FIELDS = [
   'command',
   'temperatureType',
@@ -235,7 +235,7 @@ export const STATUS_FIELDS = [
 export type StatusField = (typeof STATUS_FIELDS)[number];
 export type RawStatus = Record<StatusField, number>;
 
-/** Every key of `response.feature` (§5.5). */
+/** Every key of `response.feature`. */
 export const FEATURE_NUMBER_FIELDS = [
   'temperatureType',
   'countryCode',
@@ -333,7 +333,7 @@ export function defaultFeature(serial: string, volumeCode: number): RawFeature {
   };
 }
 
-/** One program-reservation entry as the device stores it (§4.5). */
+/** One program-reservation entry as the device stores it. */
 export interface ReservationEntry {
   enable: number;
   week: number;
@@ -354,6 +354,6 @@ export function encodeReservationHex(entries: readonly ReservationEntry[]): stri
     .join('');
 }
 
-/** Day-of-week bitfield (§4.8): Sunday 128 … Saturday 2. */
+/** Day-of-week bitfield: Sunday 128 … Saturday 2. */
 export const WEEKDAYS_MON_FRI = 124;
 export const WEEKEND = 130;

@@ -49,7 +49,7 @@ function component(snapshot: DeviceSnapshot, key: string): Record<string, unknow
   return found as Record<string, unknown>;
 }
 
-// ha_nwp500 0.18.0 §1.3–1.7: the keys its users have in automations and dashboards.
+// ha_nwp500 0.18.0: the keys its users have in automations and dashboards.
 const HA_NWP500_BINARY_SENSORS = [
   'operation_busy',
   'freeze_protection_use',
@@ -159,7 +159,7 @@ const HA_NWP500_SENSORS = [
   'recirculation_temperature_max',
   'program_reservation_type',
 ];
-// Their enabled-by-default set (§1 intro).
+// Their enabled-by-default set.
 const HA_NWP500_ENABLED = [
   'operation_busy',
   'freeze_protection_use',

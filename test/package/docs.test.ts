@@ -68,6 +68,21 @@ describe('the documentation stands alone', () => {
     }
     expect(offenders).toEqual([]);
   });
+
+  it('names no outside reference note and no section of one in code or tests', async () => {
+    // A section number of a note nobody who clones the repository has means nothing to them.
+    const names = ['navien-protocol', 'aws-crt', 'ha-addon-conventions', 'ha-nwp500-entities'];
+    const notes = new RegExp(`(?:${names.join('|')})\\.md|\\u00a7`);
+    const offenders: string[] = [];
+    for (const path of files) {
+      if (!/^(src|test|soak|bench|scripts)\/.*\.(ts|js|mjs)$/.test(path)) continue;
+      const lines = (await readFile(path, 'utf8')).split('\n');
+      lines.forEach((line, index) => {
+        if (notes.test(line)) offenders.push(`${path}:${index + 1}`);
+      });
+    }
+    expect(offenders).toEqual([]);
+  });
 });
 
 describe('DOCS.md answers a user', () => {

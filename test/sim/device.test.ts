@@ -21,7 +21,7 @@ const status = (device: SimDevice) => replyStatus(sendToDevice(device, 'st', { c
 const control = (device: SimDevice, command: number, mode: string, param: number[] = []) =>
   sendToDevice(device, 'ctrl', { command, mode, param, paramStr: '' });
 
-/** Keys of response.status listed in the reference (§5.3), typed out independently of the simulator. */
+/** Keys of response.status as the device sends them, typed out independently of the simulator. */
 const REFERENCE_STATUS_KEYS =
   `command temperatureType specialFunctionStatus errorCode subErrorCode smartDiagnostic
  faultStatus1 faultStatus2 wifiRssi dhwChargePer drEventStatus vacationDaySetting vacationDayElapsed
@@ -55,7 +55,7 @@ const REFERENCE_FEATURE_KEYS =
     .split(/\s+/)
     .filter(Boolean);
 
-/** Device booleans (1 = off, 2 = on) from §5.3. */
+/** Device booleans (1 = off, 2 = on) from the status payload. */
 const FLAG_KEYS =
   `didReload operationBusy freezeProtectionUse dhwUse dhwUseSustained dhwOperationBusy programReservationUse
  ecoUse compUse eevUse evaFanUse shutOffValveUse conOvrSensorUse wtrOvrSensorUse antiLegionellaUse
@@ -65,7 +65,7 @@ const FLAG_KEYS =
     .filter(Boolean);
 
 describe('status request', () => {
-  it('answers on the responseTopic with the §5.1 envelope and every §5.3 status field', () => {
+  it('answers on the responseTopic with the response envelope and every status field', () => {
     const { device } = makeDevice();
     const reply = onlyReply(sendToDevice(device, 'st', { command: 16777219 }, CLIENT));
     expect(reply.topic).toBe(`cmd/52/navilink-${MAC}/${CLIENT}/res`);
@@ -104,7 +104,7 @@ describe('status request', () => {
 });
 
 describe('feature request', () => {
-  it('answers st/did with every §5.5 field, the setpoint limits and the serial', () => {
+  it('answers st/did with every feature field, the setpoint limits and the serial', () => {
     const { device } = makeDevice({ controllerSerialNumber: 'ABC123' });
     const reply = onlyReply(sendToDevice(device, 'st/did', { command: 16777217 }));
     expect(reply.envelope.response.command).toBe(16777217);

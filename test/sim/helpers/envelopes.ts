@@ -1,8 +1,8 @@
-// Request envelopes shaped like the ones nwp500-python builds (§4.1), for driving simulated devices.
+// Request envelopes shaped like the ones nwp500-python builds, for driving simulated devices.
 
 import type { RequestResult, SimDevice } from '../../../src/sim/device.js';
 
-/** The request envelope the library builds (§4.1). */
+/** The request envelope the library builds. */
 export function requestEnvelope(
   mac: string,
   clientId: string,
@@ -26,7 +26,7 @@ export function requestEnvelope(
 
 export type ResponseKind = 'device' | 'rsv' | 'energy' | 'tou';
 
-/** The `responseTopic` the library puts in each kind of request (§3.2). */
+/** The `responseTopic` the library puts in each kind of request. */
 export function responseTopicFor(mac: string, clientId: string, kind: ResponseKind): string {
   switch (kind) {
     case 'rsv':
