@@ -43,7 +43,8 @@ afterEach(async () => {
 async function start(speed = SPEED): Promise<Run> {
   const clock = new ScaledClock(speed);
   const broker = await startBroker();
-  const sim = await startSimulator({ clock, keepAlive: { minSecs: 1 } });
+  // The tank physics steps once a virtual minute: at 60× a second's step would cost 60 a second.
+  const sim = await startSimulator({ clock, keepAlive: { minSecs: 1 }, tickIntervalMs: 60_000 });
   const dataDir = await mkdtemp(join(tmpdir(), 'nwp500-live-data-'));
   const configDir = await mkdtemp(join(tmpdir(), 'nwp500-live-config-'));
   const caFile = join(dataDir, 'sim-ca.pem');
