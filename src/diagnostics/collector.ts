@@ -27,11 +27,11 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { AnalysisInput } from './analysisTypes.js';
 import { CounterSet } from './counters.js';
+import { EventLog, type RestCheckRecord } from './eventLog.js';
 import { summaryLines } from './format.js';
 import { analysisInputOf, HISTORY_VERSION, type History } from './history.js';
 import { LOAD_BIN_MS, LoadSeries } from './loadSeries.js';
 import { type DiagnosticsNumbers, numbersOf } from './numbers.js';
-import { RingBuffer } from './ringBuffer.js';
 import { SessionTracker } from './sessions.js';
 import { type CollectorSnapshot, SNAPSHOT_VERSION } from './snapshot.js';
 import { OWN_BURST_MS } from './thresholds.js';
@@ -67,7 +67,6 @@ export type {
 
 /** Events kept in the export's `recent_drops` / `recent_connections` (nwp500-python's keys). */
 export const EXPORT_EVENTS = 50;
-const SMALL_HISTORY = 200;
 
 export type ChangeKind =
   | 'drop'
@@ -77,43 +76,6 @@ export type ChangeKind =
   | 'system_event'
   | 'config_epoch'
   | 'rest_check';
-
-interface Timed {
-  wallMs: number;
-  monoMs: number;
-}
-interface DropRecord extends Timed {
-  event: ConnectionDropEvent;
-}
-interface ConnectionRecord extends Timed {
-  event: ConnectionEvent;
-}
-interface ReconnectFailureRecord extends Timed {
-  attempt: number;
-  deep: boolean;
-  error: CloudError;
-  credentialAgeSeconds: number | null;
-}
-interface SystemEventRecord extends Timed {
-  kind: SystemEventKind;
-  detail: string;
-}
-interface ConfigEpochRecord extends Timed {
-  index: number;
-  settings: Record<string, string | number | boolean>;
-}
-interface RestCheckRecord extends Timed {
-  path: string;
-  reachable: boolean;
-  status: number | null;
-  /** The cloud's clock minus ours (from the answer's Date header), ms; null without one. */
-  clockOffsetMs: number | null;
-  error: string | null;
-}
-interface RenewalRecord extends Timed {
-  planned: boolean;
-  reason: string;
-}
 
 export interface DiagnosticsCollectorOptions {
   maxEventsRetained: number;
@@ -129,19 +91,12 @@ export class DiagnosticsCollector implements RestObserver {
   private readonly counters = new CounterSet();
   private readonly sessions = new SessionTracker();
   private readonly load = new LoadSeries();
-  private readonly drops: RingBuffer<DropRecord>;
-  private readonly connections: RingBuffer<ConnectionRecord>;
-  private readonly failures: RingBuffer<ReconnectFailureRecord>;
-  private readonly systemEvents: RingBuffer<SystemEventRecord>;
-  private readonly configEpochs = new RingBuffer<ConfigEpochRecord>(SMALL_HISTORY);
-  private readonly renewals = new RingBuffer<RenewalRecord>(SMALL_HISTORY);
-  private readonly restChecks = new RingBuffer<RestCheckRecord>(SMALL_HISTORY);
+  private readonly events: EventLog;
 
   private lastDropWall: number | null = null;
   private lastSuccessWall: number | null = null;
   private lastSuccessMono: number | null = null;
   private lastRenewalMono: number | null = null;
-  private nextConfigEpoch = 0;
   private ownBurstMessages = 0;
 
   private readonly runStartMono: number;
@@ -155,10 +110,7 @@ export class DiagnosticsCollector implements RestObserver {
     this.clock = options.clock;
     this.log = options.log;
     this.maxEventsRetained = Math.max(1, Math.floor(options.maxEventsRetained));
-    this.drops = new RingBuffer(this.maxEventsRetained);
-    this.connections = new RingBuffer(this.maxEventsRetained);
-    this.failures = new RingBuffer(this.maxEventsRetained);
-    this.systemEvents = new RingBuffer(this.maxEventsRetained);
+    this.events = new EventLog(this.maxEventsRetained);
     this.runStartMono = this.clock.monotonic();
     this.firstObservedAtWall = this.clock.now();
   }
@@ -180,7 +132,7 @@ export class DiagnosticsCollector implements RestObserver {
     this.counters.bump('dropsByError', error.name);
     this.counters.bump('awsErrorCounts', error.name);
     this.lastDropWall = wallMs;
-    const currentEpoch = this.configEpochs.newest();
+    const currentEpoch = this.events.configEpochs.newest();
     const event: ConnectionDropEvent = {
       timestamp: isoUtc(wallMs),
       error_name: error.name,
@@ -195,7 +147,7 @@ export class DiagnosticsCollector implements RestObserver {
       messages_before: this.load.lastFiveMinutes(monoMs),
       credential_age_seconds: this.credentialAgeSeconds(monoMs),
     };
-    this.drops.push({ event, wallMs, monoMs });
+    this.events.drops.push({ event, wallMs, monoMs });
     for (const listener of this.dropListeners) {
       try {
         listener({ ...event });
@@ -242,7 +194,7 @@ export class DiagnosticsCollector implements RestObserver {
       time_to_reconnect_seconds: outcome.timeToReconnectSeconds,
       reconnect_attempts: outcome.attemptsTaken,
     };
-    this.connections.push({ event, wallMs, monoMs });
+    this.events.connections.push({ event, wallMs, monoMs });
     this.emitChange('connection');
     return { ...event };
   }
@@ -265,7 +217,7 @@ export class DiagnosticsCollector implements RestObserver {
     this.counters.bump('awsErrorCounts', error.name);
     const monoMs = this.clock.monotonic();
     const age = input.credentialAgeSeconds;
-    this.failures.push({
+    this.events.failures.push({
       wallMs: this.clock.now(),
       monoMs,
       attempt: countOrZero(input.attempt),
@@ -283,7 +235,7 @@ export class DiagnosticsCollector implements RestObserver {
     this.counters.add('credentialRenewals');
     if (!input.planned) this.counters.add('unplannedCredentialRenewals');
     this.lastRenewalMono = monoMs;
-    this.renewals.push({
+    this.events.renewals.push({
       wallMs: this.clock.now(),
       monoMs,
       planned: input.planned === true,
@@ -312,7 +264,7 @@ export class DiagnosticsCollector implements RestObserver {
   recordSystemEvent(input: { kind: SystemEventKind; detail: string }): void {
     this.counters.add('systemEvents');
     this.counters.bump('systemEventsByKind', input.kind);
-    this.systemEvents.push({
+    this.events.systemEvents.push({
       wallMs: this.clock.now(),
       monoMs: this.clock.monotonic(),
       kind: input.kind,
@@ -336,12 +288,12 @@ export class DiagnosticsCollector implements RestObserver {
         clean[key] = value;
       }
     }
-    const current = this.configEpochs.newest();
+    const current = this.events.configEpochs.newest();
     if (current && JSON.stringify(current.settings) === JSON.stringify(clean)) return;
-    this.configEpochs.push({
+    this.events.configEpochs.push({
       wallMs: this.clock.now(),
       monoMs: this.clock.monotonic(),
-      index: this.nextConfigEpoch++,
+      index: this.events.nextConfigEpoch++,
       settings: clean,
     });
     this.emitChange('config_epoch');
@@ -377,7 +329,7 @@ export class DiagnosticsCollector implements RestObserver {
   }
 
   private recordRestCheck(check: Omit<RestCheckRecord, 'wallMs' | 'monoMs'>): void {
-    this.restChecks.push({
+    this.events.restChecks.push({
       ...check,
       path: String(check.path).slice(0, 100),
       wallMs: this.clock.now(),
@@ -457,7 +409,7 @@ export class DiagnosticsCollector implements RestObserver {
       metrics: this.getMetrics(),
       counters: this.getCounters(),
       sessionsEnded: this.sessions.stats().count,
-      dropWallMs: this.drops.toArray().map((d) => d.wallMs),
+      dropWallMs: this.events.drops.toArray().map((d) => d.wallMs),
       nowWallMs: this.clock.now(),
     });
   }
@@ -468,11 +420,11 @@ export class DiagnosticsCollector implements RestObserver {
   }
 
   getRecentDrops(limit = 10): ConnectionDropEvent[] {
-    return this.drops.last(limit).map((record) => ({ ...record.event }));
+    return this.events.drops.last(limit).map((record) => ({ ...record.event }));
   }
 
   getRecentConnections(limit = 10): ConnectionEvent[] {
-    return this.connections.last(limit).map((record) => ({ ...record.event }));
+    return this.events.connections.last(limit).map((record) => ({ ...record.event }));
   }
 
   isConnected(): boolean {
@@ -532,42 +484,7 @@ export class DiagnosticsCollector implements RestObserver {
       first_observed_at: isoUtc(this.firstObservedAtWall),
       connected: this.sessions.connected,
       max_items: this.maxEventsRetained,
-      drops: this.drops.toArray().map((d) => ({ ...d.event, mono_ms: d.monoMs })),
-      connections: this.connections.toArray().map((c) => ({ ...c.event, mono_ms: c.monoMs })),
-      reconnect_failures: this.failures.toArray().map((f) => ({
-        timestamp: isoUtc(f.wallMs),
-        mono_ms: f.monoMs,
-        attempt: f.attempt,
-        deep: f.deep,
-        error_name: f.error.name,
-        error_code: f.error.code,
-        error_message: f.error.message,
-        credential_age_seconds: f.credentialAgeSeconds,
-      })),
-      system_events: this.systemEvents
-        .toArray()
-        .map((e) => ({ timestamp: isoUtc(e.wallMs), mono_ms: e.monoMs, kind: e.kind, detail: e.detail })),
-      config_epochs: this.configEpochs.toArray().map((e) => ({
-        index: e.index,
-        started_at: isoUtc(e.wallMs),
-        mono_ms: e.monoMs,
-        settings: { ...e.settings },
-      })),
-      credential_renewals: this.renewals.toArray().map((r) => ({
-        timestamp: isoUtc(r.wallMs),
-        mono_ms: r.monoMs,
-        planned: r.planned,
-        reason: r.reason,
-      })),
-      rest_checks: this.restChecks.toArray().map((r) => ({
-        timestamp: isoUtc(r.wallMs),
-        mono_ms: r.monoMs,
-        path: r.path,
-        reachable: r.reachable,
-        status: r.status,
-        clock_offset_ms: r.clockOffsetMs,
-        error: r.error,
-      })),
+      ...this.events.historyLists(),
       load: {
         bin_seconds: LOAD_BIN_MS / 1000,
         bins: this.load.bins
@@ -609,27 +526,8 @@ export class DiagnosticsCollector implements RestObserver {
       sessions: this.sessions.stats(),
       lastDropWallMs: this.lastDropWall,
       lastSuccessWallMs: this.lastSuccessWall,
-      nextConfigEpoch: this.nextConfigEpoch,
-      drops: this.drops.toArray().map((d) => ({ wallMs: d.wallMs, event: { ...d.event } })),
-      connections: this.connections.toArray().map((c) => ({ wallMs: c.wallMs, event: { ...c.event } })),
-      reconnectFailures: this.failures.toArray().map((f) => ({
-        wallMs: f.wallMs,
-        attempt: f.attempt,
-        deep: f.deep,
-        error: { ...f.error },
-        credentialAgeSeconds: f.credentialAgeSeconds,
-      })),
-      systemEvents: this.systemEvents
-        .toArray()
-        .map((e) => ({ wallMs: e.wallMs, kind: e.kind, detail: e.detail })),
-      configEpochs: this.configEpochs
-        .toArray()
-        .map((e) => ({ wallMs: e.wallMs, index: e.index, settings: { ...e.settings } })),
-      credentialRenewals: this.renewals
-        .toArray()
-        .map((r) => ({ wallMs: r.wallMs, planned: r.planned, reason: r.reason })),
+      ...this.events.snapshotLists(),
       loadBins: this.load.bins.toArray().map((b) => ({ wallMs: b.wallMs, messages: b.messages })),
-      restChecks: this.restChecks.toArray().map(({ monoMs: _mono, ...r }) => ({ ...r })),
     };
   }
 
@@ -649,71 +547,7 @@ export class DiagnosticsCollector implements RestObserver {
     this.firstObservedAtWall = Math.min(this.firstObservedAtWall, snapshot.firstObservedAtWallMs);
     this.priorObservedMs += snapshot.observedMs;
 
-    // Epoch indexes continue from the saved run; epochs this run already opened are renumbered after them.
-    const ownEpochs = this.configEpochs.toArray();
-    this.nextConfigEpoch = snapshot.nextConfigEpoch;
-    const renumber = new Map<number, number>();
-    this.configEpochs.clear();
-    for (const e of snapshot.configEpochs) {
-      this.configEpochs.push({
-        wallMs: e.wallMs,
-        monoMs: toMono(e.wallMs),
-        index: e.index,
-        settings: { ...e.settings },
-      });
-    }
-    for (const e of ownEpochs) {
-      const previous = this.configEpochs.newest();
-      if (previous && JSON.stringify(previous.settings) === JSON.stringify(e.settings)) {
-        renumber.set(e.index, previous.index);
-        continue;
-      }
-      const index = this.nextConfigEpoch++;
-      renumber.set(e.index, index);
-      this.configEpochs.push({ ...e, index });
-    }
-
-    prependHistory(
-      this.drops,
-      snapshot.drops.map((d) => ({ wallMs: d.wallMs, monoMs: toMono(d.wallMs), event: { ...d.event } })),
-      (d) => {
-        const epoch = d.event.config_epoch;
-        return epoch === null
-          ? d
-          : { ...d, event: { ...d.event, config_epoch: renumber.get(epoch) ?? epoch } };
-      },
-    );
-    prependHistory(
-      this.connections,
-      snapshot.connections.map((c) => ({
-        wallMs: c.wallMs,
-        monoMs: toMono(c.wallMs),
-        event: { ...c.event },
-      })),
-    );
-    prependHistory(
-      this.failures,
-      snapshot.reconnectFailures.map((f) => ({
-        wallMs: f.wallMs,
-        monoMs: toMono(f.wallMs),
-        attempt: f.attempt,
-        deep: f.deep,
-        error: { ...f.error },
-        credentialAgeSeconds: f.credentialAgeSeconds ?? null,
-      })),
-    );
-    prependHistory(
-      this.systemEvents,
-      snapshot.systemEvents.map((e) => ({ ...e, monoMs: toMono(e.wallMs) })),
-    );
-    prependHistory(
-      this.renewals,
-      snapshot.credentialRenewals.map((r) => ({ ...r, monoMs: toMono(r.wallMs) })),
-    );
-    prependHistory(
-      this.restChecks,
-      (snapshot.restChecks ?? []).map((r) => ({ ...r, monoMs: toMono(r.wallMs) })),
-    );
+    this.events.restore(snapshot, toMono);
     this.load.restore(snapshot.loadBins, toMono);
   }
 
@@ -762,15 +596,4 @@ function laterOf(a: number | null, b: number | null): number | null {
   if (a === null) return b;
   if (b === null) return a;
   return Math.max(a, b);
-}
-
-function prependHistory<T>(
-  ring: RingBuffer<T>,
-  restored: T[],
-  adjustOwn: (item: T) => T = (item) => item,
-): void {
-  const own = ring.toArray();
-  ring.clear();
-  for (const item of restored) ring.push(item);
-  for (const item of own) ring.push(adjustOwn(item));
 }
