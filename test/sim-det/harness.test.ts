@@ -12,6 +12,22 @@ vi.mock('../../src/util/jsonStore.js', async () => {
   return { JsonStore: mem.MemJsonStore };
 });
 
+/** The longest stretch the trace shows the link not connected. */
+function longestOutageMs(trace: readonly string[]): number {
+  let downAt: number | null = null;
+  let longest = 0;
+  for (const line of trace) {
+    const match = /t=([\d.]+)s link (\w+)$/.exec(line);
+    if (!match) continue;
+    const t = Number(match[1]) * 1000;
+    if (match[2] === 'connected') {
+      if (downAt !== null) longest = Math.max(longest, t - downAt);
+      downAt = null;
+    } else downAt ??= t;
+  }
+  return longest;
+}
+
 describe('virtual clock', () => {
   it('fires timers in time order, then creation order, with promise reactions between them', async () => {
     const sched = new SimScheduler(1_000_000);
@@ -147,6 +163,20 @@ describe('simulation runs', () => {
       ].sort(),
     );
   });
+
+  it('catches a health verdict that ignores a long outage', async () => {
+    // Seeds with an outage longer than unhealthy_after_secs that the code under test passes.
+    const outageSeeds: number[] = [];
+    for (let seed = 1; outageSeeds.length < 2 && seed <= 200; seed++) {
+      const result = await runSeed(seed);
+      if (result.ok && longestOutageMs(result.trace) > 601_000) outageSeeds.push(seed);
+    }
+    expect(outageSeeds.length).toBe(2);
+    for (const seed of outageSeeds) {
+      const result = await runSeed(seed, { sabotage: 'health-always-ok' });
+      expect(result.violation?.invariant, `seed ${seed}`).toBe('health matches the state');
+    }
+  }, 60_000);
 
   // Seeds the code under test passes as it is: there, a sabotaged part must be what breaks.
   async function healthySeeds(count: number): Promise<number[]> {

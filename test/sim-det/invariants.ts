@@ -3,7 +3,7 @@
 // after it was stopped (checkLeaksAfterStop). Each returns the first violation it finds, or null.
 
 import { REMOVAL_CONFIRMATION_MS } from '../../src/navien/deviceRoster.js';
-import { COMMAND_KINDS, MACS, type World } from './world.js';
+import { COMMAND_KINDS, MACS, UNHEALTHY_AFTER_SECS, type World } from './world.js';
 
 export interface Violation {
   invariant: string;
@@ -103,7 +103,10 @@ export function checkRemovals(w: World): Violation | null {
     const event = w.removedEvents[s.removalsSeen];
     if (!event) continue;
     for (const mac of event.macs) {
-      const good = w.cloudModel.listAnswers.filter((a) => a.kind === 'normal' && a.listed.length > 0);
+      // The evidence as it stood when the heater was removed.
+      const good = w.cloudModel.listAnswers
+        .slice(0, event.answers)
+        .filter((a) => a.kind === 'normal' && a.listed.length > 0);
       let lastListed = -1;
       good.forEach((a, i) => {
         if (a.listed.includes(mac)) lastListed = i;
@@ -159,13 +162,49 @@ export function checkLeaks(w: World, bounds: Record<string, number> = MAX_TIMERS
   return null;
 }
 
+/**
+ * Health tells the truth: down longer than unhealthy_after_secs is link_down (unless the password
+ * was rejected); a connected link is never called down or reconnecting; connected with nothing
+ * queued is never unhealthy.
+ */
+export function checkHealth(w: World): Violation | null {
+  const health = w.health.current();
+  const codes = health.reasons.map((r) => r.code);
+  const state = w.link.state();
+  const shown = `${health.status} [${codes.join(', ')}]`;
+  if (state === 'connected') {
+    if (codes.includes('link_down') || codes.includes('link_reconnecting'))
+      return violation('health matches the state', `the link is connected, health says ${shown}`);
+    const a = w.accounting();
+    if ((a ? a.in_queue : w.queue.size) === 0 && health.status === 'unhealthy')
+      return violation('health matches the state', `connected with an empty queue, health says ${shown}`);
+  }
+  const trying = state === 'connecting' || state === 'reconnecting';
+  if (trying && w.auth.state() !== 'auth_failed' && w.downSinceMono !== null) {
+    const downMs = w.sched.monotonic() - w.downSinceMono;
+    if (downMs > UNHEALTHY_AFTER_SECS * 1000 + 1_000 && !codes.includes('link_down'))
+      return violation(
+        'health matches the state',
+        `the link has been ${state} for ${Math.round(downMs / 1000)} s (unhealthy_after_secs ${UNHEALTHY_AFTER_SECS}), health says ${shown}`,
+      );
+  }
+  return null;
+}
+
 /** After every timer: the cheap checks (the full set runs after every step). */
 export function checkBetweenSteps(w: World): Violation | null {
   return checkOrder(w) ?? checkProgress(w);
 }
 
 export function checkStep(w: World): Violation | null {
-  return checkAccounting(w) ?? checkOrder(w) ?? checkRemovals(w) ?? checkProgress(w) ?? checkLeaks(w);
+  return (
+    checkAccounting(w) ??
+    checkOrder(w) ??
+    checkRemovals(w) ??
+    checkProgress(w) ??
+    checkLeaks(w) ??
+    checkHealth(w)
+  );
 }
 
 /** After every fault was lifted and the bridge had 12 quiet minutes. */
@@ -202,6 +241,12 @@ export function checkFinal(w: World): Violation | null {
       }
     }
   }
+  const health = w.health.current();
+  if (health.status !== 'ok')
+    return violation(
+      'health matches the state',
+      `connected and drained after every fault was lifted, health says ${health.status} [${health.reasons.map((r) => `${r.code}: ${r.message}`).join('; ')}]`,
+    );
   return checkAccounting(w) ?? checkLeaks(w, MAX_SETTLED_TIMERS);
 }
 
@@ -209,17 +254,28 @@ function delivered(w: World, payload: string): boolean {
   return w.cloudModel.receipts.some((r) => r.payload === payload);
 }
 
-/** After NavienCloud.stop(): nothing of the bridge's keeps running. */
+/** After NavienCloud.stop() (and a grace for deadlines in flight): nothing of the bridge's keeps running. */
 export function checkLeaksAfterStop(w: World): Violation | null {
   if (w.link.state() !== 'stopped')
     return violation('stops cleanly', `the link is ${w.link.state()} after stop()`);
-  for (const owner of ['link', 'cloud', 'queue', 'auth']) {
+  for (const owner of ['link', 'cloud', 'queue', 'auth', 'health']) {
     const live = w.sched.pending(owner);
-    if (live > 0) return violation('no timer leak', `${owner} still holds ${live} timers after stop()`);
+    if (live > 0)
+      return violation(
+        'no timer leak',
+        `${owner} still holds ${live} timers 2 min after stop(), due in ${w.sched.dueIn(owner).join(', ')} ms`,
+      );
   }
   const listeners = w.linkListeners();
   if (listeners > 0)
     return violation('no listener leak', `${listeners} listeners left on the link after stop()`);
+  // The link's listener on credential renewals must go with it (a private set, read as such).
+  const renewal = (w.auth as unknown as { renewalListeners?: Set<unknown> }).renewalListeners;
+  if (renewal && renewal.size > 0)
+    return violation(
+      'no listener leak',
+      `${renewal.size} renewal listener(s) left on the auth session after stop()`,
+    );
   const open = w.cloudModel.transports.filter((t) => t.state === 'live' || t.state === 'connecting');
   if (open.some((t) => t.state === 'live'))
     return violation('stops cleanly', `connection #${open[0]?.id} still live after stop()`);

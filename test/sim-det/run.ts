@@ -22,6 +22,9 @@ import {
   type WorldConfig,
 } from './world.js';
 
+/** How long a deadline in flight may outlive stop() (the longest of the engine's waits). */
+const STOP_GRACE_MS = 120_000;
+
 export interface RunOptions {
   /** Actions in the faulty part of the run. */
   steps?: number;
@@ -43,7 +46,7 @@ export function planFor(seed: number, steps?: number): Plan {
   const rng = new Prng(seed);
   const config = drawConfig(rng.fork(12));
   const schedule = rng.fork(10);
-  const count = steps ?? schedule.int(25, 55);
+  const count = steps ?? schedule.int(20, 45);
   const plan: Plan = { config, steps: [], quiet: [] };
   for (let i = 0; i < count; i++) {
     const delayMs = schedule.chance(0.1) ? schedule.int(60_000, 600_000) : schedule.int(0, 45_000);
@@ -84,6 +87,7 @@ export type Action =
   | { kind: 'wallJump'; ms: number }
   | { kind: 'badCa'; ms: number }
   | { kind: 'reconnectNow' }
+  | { kind: 'night'; ms: number }
   | { kind: 'wait' };
 
 const WEIGHTS = {
@@ -102,6 +106,7 @@ const WEIGHTS = {
   wallJump: 1,
   badCa: 1,
   reconnectNow: 1,
+  night: 1,
   wait: 6,
 } as const;
 
@@ -146,6 +151,8 @@ function drawAction(rng: Prng): Action {
       return { kind, ms: rng.pick([-1, 1]) * rng.int(60_000, 2 * 3600_000) };
     case 'badCa':
       return { kind, ms: rng.int(10_000, 120_000) };
+    case 'night':
+      return { kind, ms: rng.int(61 * 60_000, 80 * 60_000) };
     default:
       return { kind };
   }
@@ -313,6 +320,10 @@ export async function runPlan(seed: number, plan: Plan, options: RunOptions = {}
         case 'reconnectNow':
           w.link.reconnectNow('simulated button press');
           break;
+        case 'night':
+          // A long calm stretch: long enough for the device list to settle a missing heater.
+          await sched.advance(action.ms, checkAfterTimer);
+          break;
         case 'wait':
           break;
       }
@@ -341,8 +352,18 @@ export async function runPlan(seed: number, plan: Plan, options: RunOptions = {}
         // As main.ts shuts down: the cloud (and its link), then the queue.
         await w.cloud.stop();
         await w.queue.stop();
+        w.stopHealth();
         await sched.advance(0);
         check();
+        // A deadline of a wait still in flight may outlive stop() by its length; it must end by
+        // itself and leave nothing behind.
+        const lingering = ['link', 'cloud', 'queue', 'auth', 'health'].filter((o) => sched.pending(o) > 0);
+        if (lingering.length > 0) {
+          log(
+            `after stop(): timers still pending for ${lingering.map((o) => `${o} (due in ${sched.dueIn(o).join(', ')} ms)`).join(', ')}`,
+          );
+          await sched.advance(STOP_GRACE_MS, checkAfterTimer);
+        }
         if (!violation) fail(checkLeaksAfterStop(w));
       }
     }

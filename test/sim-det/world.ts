@@ -3,6 +3,8 @@
 
 import { pino } from 'pino';
 import type { DeviceCommand } from '../../src/device/commands.js';
+import { defaultLimits } from '../../src/health/health.js';
+import { HealthMonitor, queueAgeOf } from '../../src/health/monitor.js';
 import { NavienApi } from '../../src/navien/api.js';
 import { NavienAuth } from '../../src/navien/auth.js';
 import { NavienCloud } from '../../src/navien/cloud.js';
@@ -19,6 +21,9 @@ import { SimScheduler } from './scheduler.js';
 import { ScriptedCloud } from './scriptedCloud.js';
 
 export const MACS = ['04786332fca0', '04786332fcb1'] as const;
+
+/** `unhealthy_after_secs` of the simulated bridge. */
+export const UNHEALTHY_AFTER_SECS = 600;
 
 export type CommandKind = 'dhw_temperature' | 'dhw_mode' | 'demand_response';
 export const COMMAND_KINDS: readonly CommandKind[] = ['dhw_temperature', 'dhw_mode', 'demand_response'];
@@ -82,7 +87,7 @@ export interface WorldOptions {
   sabotage?: Sabotage;
 }
 
-export type Sabotage = 'lose-commands' | 'timers-never-fire' | 'leak-timers';
+export type Sabotage = 'lose-commands' | 'timers-never-fire' | 'leak-timers' | 'health-always-ok';
 
 export class World {
   readonly sched = new SimScheduler();
@@ -94,13 +99,17 @@ export class World {
   link!: CloudLink;
   roster!: DeviceRoster;
   cloud!: NavienCloud;
+  health!: HealthMonitor;
+  /** The harness's own record of the link: monotonic ms since it stopped being connected. */
+  downSinceMono: number | null = 0;
   readonly accepted: Accepted[] = [];
   readonly byPayload = new Map<string, Accepted[]>();
   private readonly seqById = new Map<string, Accepted>();
   refused = 0;
   /** PUBACKs of queued commands that reached the bridge. */
   commandAcks = 0;
-  readonly removedEvents: Array<{ macs: string[]; wallMs: number }> = [];
+  /** Heaters the cloud removed, with how many device lists had been answered by then. */
+  readonly removedEvents: Array<{ macs: string[]; wallMs: number; answers: number }> = [];
   readonly linkStates: string[] = [];
   private issuing: { kind: CommandKind; value: string } | null = null;
   private ownListeners = 0;
@@ -197,9 +206,22 @@ export class World {
     };
     this.link.events.on('state', (state) => {
       this.linkStates.push(state);
+      if (state === 'connected' || state === 'stopped') this.downSinceMono = null;
+      else this.downSinceMono ??= sched.monotonic();
       options.trace(`link ${state}`);
     });
     this.ownListeners = 1;
+    // As main.ts builds it; its tick only recomputes (the virtual clock never stalls), so it runs rarely.
+    this.health = new HealthMonitor({
+      link: this.link,
+      auth: this.auth,
+      queueAge: queueAgeOf(this.queue),
+      maxReconnectAttempts: -1,
+      limits: defaultLimits(UNHEALTHY_AFTER_SECS),
+      clock: sched.clockFor('health'),
+      log,
+      tickMs: 600_000,
+    });
     this.roster = new DeviceRoster({ log, now: () => sched.now() });
     this.cloud = new NavienCloud({
       api: new NavienApi(this.auth, log, redactor),
@@ -215,10 +237,12 @@ export class World {
       random: () => random.next(),
     });
     this.cloud.events.on('removed', (macs) => {
-      this.removedEvents.push({ macs, wallMs: sched.now() });
+      this.removedEvents.push({ macs, wallMs: sched.now(), answers: this.cloudModel.listAnswers.length });
       options.trace(`cloud removed ${macs.join(',')}`);
     });
+    if (options.sabotage === 'health-always-ok') this.health.current = () => ({ status: 'ok', reasons: [] });
     this.cloud.start();
+    this.health.start();
   }
 
   private clockFor(owner: 'link' | 'cloud'): Clock {
@@ -249,12 +273,20 @@ export class World {
     return clock;
   }
 
+  healthRunning = true;
+
+  stopHealth(): void {
+    this.health.stop();
+    this.healthRunning = false;
+  }
+
   /** Listeners on the link's events that are not the harness's own. */
   linkListeners(): number {
     const events = ['message', 'connected', 'state', 'connection_interrupted', 'connection_resumed'] as const;
     let total = 0;
     for (const event of events) total += this.link.events.listenerCount(event);
-    return total - this.ownListeners;
+    // The health monitor's state listener is the bridge's too, but it lives as long as the monitor.
+    return total - this.ownListeners - (this.healthRunning ? 1 : 0);
   }
 
   issue(device: string, kind: CommandKind, value: string): string {
