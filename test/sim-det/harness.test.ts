@@ -12,7 +12,7 @@ vi.mock('../../src/util/jsonStore.js', async () => {
   return { JsonStore: mem.MemJsonStore };
 });
 
-/** The longest stretch the trace shows the link not connected. */
+/** The longest stretch the trace shows one link trying to connect. */
 function longestOutageMs(trace: readonly string[]): number {
   let downAt: number | null = null;
   let longest = 0;
@@ -20,7 +20,8 @@ function longestOutageMs(trace: readonly string[]): number {
     const match = /t=([\d.]+)s link (\w+)$/.exec(line);
     if (!match) continue;
     const t = Number(match[1]) * 1000;
-    if (match[2] === 'connected') {
+    if (match[2] === 'connected' || match[2] === 'stopped') {
+      // A restart stops the link: the next one's outage starts afresh, as health sees it.
       if (downAt !== null) longest = Math.max(longest, t - downAt);
       downAt = null;
     } else downAt ??= t;

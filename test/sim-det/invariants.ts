@@ -40,6 +40,7 @@ function stateOf(w: World): CheckState {
 const MAX_TIMERS: Record<string, number> = { link: 64, cloud: 32, queue: 32, auth: 8 };
 const MAX_SETTLED_TIMERS: Record<string, number> = { link: 10, cloud: 12, queue: 4, auth: 2 };
 const MAX_LINK_LISTENERS = 3;
+const STALE_SLACK_MS = 60_000;
 
 /** Commands accepted = delivered + superseded + expired + overflow + unconfirmed + still queued. */
 export function checkAccounting(w: World): Violation | null {
@@ -80,8 +81,9 @@ export function checkOrder(w: World): Violation | null {
   for (; s.receiptsSeen < receipts.length; s.receiptsSeen++) {
     const r = receipts[s.receiptsSeen];
     if (!r) continue;
-    const candidates = w.byPayload.get(r.payload);
-    if (!candidates) continue;
+    // Commands HA had given by then with exactly this payload (same kind, value and heater).
+    const candidates = w.byPayload.get(r.payload)?.filter((c) => c.acceptedAtMono <= r.atMono);
+    if (!candidates?.length) continue;
     const newest = s.maxSeq.get(r.device) ?? 0;
     const match = candidates.find((c) => c.seq >= newest);
     if (!match) {
@@ -92,6 +94,15 @@ export function checkOrder(w: World): Violation | null {
       );
     }
     s.maxSeq.set(r.device, match.seq);
+    // Age by true time: a water heater must not act on a wish older than max_queued_command_age
+    // (a minute's slack for a publish and its deadline already under way at the limit).
+    const youngest = candidates[candidates.length - 1] ?? match;
+    const ageMs = r.atMono - youngest.acceptedAtMono;
+    if (ageMs > w.config.queueMaxAgeMs + STALE_SLACK_MS)
+      return violation(
+        'no stale command reaches the heater',
+        `cmd#${youngest.seq} (${youngest.kind}=${youngest.value}) reached heater ${r.device.slice(-4)} ${Math.round(ageMs / 1000)} s after HA asked (max_queued_command_age ${w.config.queueMaxAgeMs / 1000} s)`,
+      );
   }
   return null;
 }
@@ -193,7 +204,10 @@ export function checkHealth(w: World): Violation | null {
 
 /** After every timer: the cheap checks (the full set runs after every step). */
 export function checkBetweenSteps(w: World): Violation | null {
-  return checkOrder(w) ?? checkProgress(w);
+  // Health only where it must have changed: an outage past unhealthy_after_secs can end before the step does.
+  const longDown =
+    w.downSinceMono !== null && w.sched.monotonic() - w.downSinceMono > UNHEALTHY_AFTER_SECS * 1000 + 1_000;
+  return checkOrder(w) ?? checkProgress(w) ?? (longDown ? checkHealth(w) : null);
 }
 
 export function checkStep(w: World): Violation | null {

@@ -88,6 +88,7 @@ export type Action =
   | { kind: 'badCa'; ms: number }
   | { kind: 'reconnectNow' }
   | { kind: 'night'; ms: number }
+  | { kind: 'restart' }
   | { kind: 'wait' };
 
 const WEIGHTS = {
@@ -107,6 +108,7 @@ const WEIGHTS = {
   badCa: 1,
   reconnectNow: 1,
   night: 1,
+  restart: 1,
   wait: 6,
 } as const;
 
@@ -323,6 +325,11 @@ export async function runPlan(seed: number, plan: Plan, options: RunOptions = {}
         case 'night':
           // A long calm stretch: long enough for the device list to settle a missing heater.
           await sched.advance(action.ms, checkAfterTimer);
+          break;
+        case 'restart':
+          // The add-on restarted (update, watchdog, host reboot) on the same data_dir.
+          log(`  restart with ${w.queue.size} command(s) queued`);
+          await w.restart();
           break;
         case 'wait':
           break;

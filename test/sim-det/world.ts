@@ -114,7 +114,10 @@ export class World {
   private issuing: { kind: CommandKind; value: string } | null = null;
   private ownListeners = 0;
 
+  readonly config: WorldConfig;
+
   constructor(private readonly options: WorldOptions) {
+    this.config = options.config;
     const { rng, trace, config } = options;
     this.log = options.verbose
       ? pino({ level: 'debug', base: undefined }, { write: (line: string) => trace(`  log ${line.trim()}`) })
@@ -136,10 +139,11 @@ export class World {
     };
   }
 
+  /** Builds and starts the bridge's parts on the (simulated) data_dir, as main.ts does at start-up. */
   async start(): Promise<void> {
     const { sched, log, redactor, cloudModel, options } = this;
     const { rng, config } = options;
-    const random = rng.fork(2);
+    const random = rng.fork(2 + this.restarts);
     this.auth = new NavienAuth({
       apiUrl: 'https://sim.invalid/api',
       email: 'sim@example.invalid',
@@ -155,10 +159,12 @@ export class World {
     this.queue = new CommandQueue({
       maxSize: config.queueMaxSize,
       maxAgeMs: config.queueMaxAgeMs,
+      path: '/sim-data/command_queue.json',
       clock: sched.clockFor('queue'),
       log,
       onDrop: (reason, command) => this.onDrop(reason, command),
     });
+    await this.queue.load();
     const diagnostics: LinkDiagnostics = {
       recordConnectionDrop: () => undefined,
       recordConnectionSuccess: () => undefined,
@@ -222,7 +228,8 @@ export class World {
       log,
       tickMs: 600_000,
     });
-    this.roster = new DeviceRoster({ log, now: () => sched.now() });
+    this.roster = new DeviceRoster({ dataDir: '/sim-data', log, now: () => sched.now() });
+    await this.roster.load();
     this.cloud = new NavienCloud({
       api: new NavienApi(this.auth, log, redactor),
       link: this.link,
@@ -274,6 +281,17 @@ export class World {
   }
 
   healthRunning = true;
+  restarts = 0;
+
+  /** Shuts down as main.ts does (cloud, then queue, then health), then starts again on the same data_dir. */
+  async restart(): Promise<void> {
+    await this.cloud.stop();
+    await this.queue.stop();
+    this.stopHealth();
+    this.restarts++;
+    this.healthRunning = true;
+    await this.start();
+  }
 
   stopHealth(): void {
     this.health.stop();
