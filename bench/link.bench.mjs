@@ -159,6 +159,8 @@ const cloud = new NavienCloud({
   clientId: () => auth.clientId(),
   statusIntervalMs: 60_000,
   diagnostics: collector,
+  // The queue confirms each command by the status that shows it, as main.ts wires it.
+  commands: queue,
   clock: systemClock,
   log,
 });
@@ -219,6 +221,7 @@ await waitFor(() => link.isConnected() && cloud.device(MAC)?.feature);
   figures.rss_growth_mb = +((process.memoryUsage().rss - rssBefore) / 1048576).toFixed(2);
 }
 await cloud.stop();
+await queue.stop();
 await rm(dataDir, { recursive: true, force: true });
 
 // --- Decoding throughput ---------------------------------------------------------------------------

@@ -177,8 +177,11 @@ export function createMetrics(sources: MetricsSources): MetricsEndpoint {
   gauge('nwp500_cloud_last_message_age_seconds', 'Seconds since the last message from the cloud.', [], (s) =>
     one(s.bridge.last_message_age_seconds),
   );
-  gauge('nwp500_command_queue_depth', 'Commands waiting for the cloud link.', [], (s) =>
-    one(s.bridge.command_queue_depth),
+  gauge(
+    'nwp500_command_queue_depth',
+    'Commands in the queue: waiting, being sent or waiting for the heater to show them.',
+    [],
+    (s) => one(s.bridge.command_queue_depth),
   );
   gauge(
     'nwp500_command_queue_oldest_age_seconds',

@@ -8,7 +8,6 @@
 // it should not.
 
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { type Confirmation, isConfirmedBy } from '../device/commandIntent.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { JsonStore } from '../util/jsonStore.js';
@@ -17,9 +16,9 @@ import {
   type CommandAccounting,
   type CommandCounters,
   type CommandEnding,
-  countersSchema,
   zeroCounters,
 } from './commandLedger.js';
+import { queueFileSchema } from './queueFile.js';
 
 export interface QueuedCommand {
   id: string;
@@ -55,37 +54,6 @@ export interface PendingCommand {
   ageMs: number;
   state: PendingState;
 }
-
-const expectationSchema = z.object({
-  field: z.string(),
-  equals: z.number().optional(),
-  notEquals: z.number().optional(),
-});
-const commandSchema = z.object({
-  id: z.string(),
-  device: z.string(),
-  description: z.string(),
-  kind: z.string().default('command'),
-  supersedeKey: z.string().nullable().default(null),
-  confirm: z.array(expectationSchema).nullable().default(null),
-  topic: z.string(),
-  payload: z.string(),
-  createdAt: z.number(),
-});
-const fileSchema = z.union([
-  z.object({
-    format: z.literal('nwp500-bridge/command-queue'),
-    version: z.literal(2),
-    counters: countersSchema,
-    commands: z.array(commandSchema),
-  }),
-  // Written by 0.1: commands only (they count as accepted when read).
-  z.object({
-    format: z.literal('nwp500-bridge/command-queue'),
-    version: z.literal(1),
-    commands: z.array(commandSchema),
-  }),
-]);
 
 export type DropReason = 'overflow' | 'expired';
 
@@ -156,7 +124,7 @@ const MAX_RETRY_DELAY_MS = 30_000;
 
 export class CommandQueue {
   private readonly lanes = new Map<string, Entry[]>();
-  private readonly store: JsonStore<typeof fileSchema> | undefined;
+  private readonly store: JsonStore<typeof queueFileSchema> | undefined;
   private counters: CommandCounters = zeroCounters();
   private sender: Sender | null = null;
   private spacingMs = 50;
@@ -172,7 +140,7 @@ export class CommandQueue {
     this.store = options.path
       ? new JsonStore({
           path: options.path,
-          schema: fileSchema,
+          schema: queueFileSchema,
           what: 'the queued commands',
           log: options.log,
           now: () => options.clock.now(),

@@ -110,7 +110,7 @@ function heaters(clock: ManualClock): { facts: () => HeaterFacts[]; expected: Ex
       reason: /^status arriving on time$/,
       updated: /^(\d+ s|1 min \d+ s) ago$/,
       queued: [
-        /^waiting for the cloud link · for [12] min \d+ s$/,
+        /^waiting its turn · for [12] min \d+ s$/,
         /^sent, waiting for the heater · for (\d+ s|1 min \d+ s)$/,
       ],
     },

@@ -159,7 +159,7 @@ describe('command queue under random schedules', () => {
         await rig.queue.stop();
         expect(rig.clock.pendingTimers()).toBe(0);
       }),
-      { numRuns: 150 },
+      { numRuns: 300 },
     );
   }, 120_000);
 });

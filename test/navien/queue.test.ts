@@ -194,6 +194,22 @@ describe('supersede', () => {
     expect(rig.sent(MAC_A)).toEqual(['dhw_mode 3', 'dhw_temperature 120']);
   });
 
+  it('supersedes a command waiting to be sent again after a failed send', async () => {
+    const rig = new QueueRig({ retryDelayMs: 5_000 });
+    rig.answer.set(MAC_A, 'fail');
+    await rig.connect();
+    rig.enqueue(MAC_A, 'dhw_temperature', 100);
+    await rig.kick();
+    await rig.advance(1_000);
+    expect(rig.queue.pendingFor(MAC_A).map((p) => p.state)).toEqual(['queued']);
+    rig.answer.set(MAC_A, 'ack');
+    rig.enqueue(MAC_A, 'dhw_temperature', 110);
+    await rig.kick();
+    await rig.advance(500);
+    expect(rig.sent()).toEqual(['dhw_temperature 100', 'dhw_temperature 110']);
+    expect(rig.queue.accounting()).toMatchObject({ accepted: 2, superseded: 1, delivered: 1, in_queue: 0 });
+  });
+
   it('never supersedes the command in flight, nor commands without a supersede key', async () => {
     const rig = new QueueRig();
     rig.answer.set(MAC_A, 'hang');

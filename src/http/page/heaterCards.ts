@@ -8,7 +8,7 @@ export const HEATER_CARDS_SCRIPT = String.raw`
     eco: 'Energy saver', heat_pump: 'Heat pump', high_demand: 'High demand', electric: 'Electric', off: 'Off'
   };
   var COMMAND_STATES = {
-    queued: 'waiting for the cloud link', in_flight: 'being sent', awaiting_confirmation: 'sent, waiting for the heater'
+    queued: 'waiting its turn', in_flight: 'being sent', awaiting_confirmation: 'sent, waiting for the heater'
   };
 
   function temperature(value, unit) {
