@@ -186,4 +186,39 @@ describe('health on real parts', () => {
     expect(JSON.parse(line ?? '{}').level).toBe(50);
     expect(b.stdout()).not.toContain('not-the-password');
   }, 90_000);
+
+  it('an engine that gave up (max_reconnect_attempts) is 503 engine_gave_up, the reason a restart cures', async () => {
+    sim = await startSimulator();
+    observer = await Observer.connect(broker.url, [DIAGNOSTICS]);
+    bridge = await startBridgeProcess({
+      sim,
+      broker,
+      env: { ...QUICK, NWP500_UNHEALTHY_AFTER_SECS: '600', NWP500_MAX_RECONNECT_ATTEMPTS: '2' },
+    });
+    const b = bridge;
+    await connected(b);
+    sim.faults.refuseConnections(true);
+    sim.faults.hangUpAll();
+    const body = await allSay(b, observer, 'unhealthy', ['engine_gave_up'], 503);
+    expect(body.cloud.state).toBe('gave_up');
+    expect(body.reasons[0]?.message).toContain('after 2 attempts (max_reconnect_attempts)');
+  }, 90_000);
+
+  it('a process stopped for 12 s (SIGSTOP) comes back with 503 event_loop_stalled', async () => {
+    sim = await startSimulator();
+    observer = await Observer.connect(broker.url, [DIAGNOSTICS]);
+    bridge = await startBridgeProcess({ sim, broker, env: QUICK });
+    const b = bridge;
+    await connected(b);
+    b.child.kill('SIGSTOP');
+    await new Promise((r) => setTimeout(r, 12_000));
+    b.child.kill('SIGCONT');
+    const answer = await eventually('503 with event_loop_stalled', async () => {
+      const { status, body } = await b.http<HealthBody>('/healthz');
+      return status === 503 && codes(body.reasons).includes('event_loop_stalled') ? body : undefined;
+    });
+    const stall = answer.reasons.find((r) => r.code === 'event_loop_stalled');
+    expect(stall?.message).toMatch(/^the bridge stopped responding for 1\d s \(limit 10 s\)$/);
+    await eventually('the log line', async () => /the event loop was blocked/.test(b.stdout()));
+  }, 90_000);
 });
