@@ -2,6 +2,8 @@
 // long (overlapping at random), and which HA commands are sent when. The same seed and duration
 // give the same plan, so a failing run can be replayed; what the network does with it may differ.
 
+import { seededRandom } from '../src/diagnostics/stats.js';
+
 export const FAULT_KINDS = [
   'hangup',
   'rst',
@@ -68,17 +70,8 @@ export interface SoakPlan {
   commandGapMs: readonly [number, number];
 }
 
-/** mulberry32: small, fast and good enough to spread faults; not for anything secret. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The seeded generator the diagnostics' permutation tests use: one implementation, not two. */
+export const prng = seededRandom;
 
 function between(random: () => number, min: number, max: number): number {
   return Math.round(min + random() * (max - min));
