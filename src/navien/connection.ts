@@ -234,6 +234,8 @@ export class CloudLink {
   private renewalTimer: TimerHandle | undefined;
   private deafTimer: TimerHandle | undefined;
   private removeRenewalListener: (() => void) | undefined;
+  /** Ends the renewal sign-in in flight, so its deadline does not outlive stop() (nor reach a later start). */
+  private cancelRenewal: (() => void) | undefined;
 
   constructor(private readonly options: LinkOptions) {
     this.events = new TypedEmitter<LinkEvents>((event, error) =>
@@ -307,6 +309,8 @@ export class CloudLink {
     this.retryTimer = undefined;
     this.renewalTimer = undefined;
     this.deafTimer = undefined;
+    this.cancelRenewal?.();
+    this.cancelRenewal = undefined;
     this.removeRenewalListener?.();
     const session = this.session;
     session?.end({ name: 'NAVIEN_STOPPED', code: null, message: 'the bridge is stopping' });
@@ -870,21 +874,32 @@ export class CloudLink {
         return;
       }
       const signInMs = this.options.signInTimeoutMs ?? DEFAULT_SIGN_IN_TIMEOUT_MS;
+      // The wait races stop(): like every wait of the engine it has an owner, here the link's
+      // lifetime, so stop() releases it (and clears its deadline) at once.
+      let cancel: () => void = () => undefined;
+      const stopped = new Promise<never>((_, reject) => {
+        cancel = () => reject(new Error('the cloud link stopped'));
+      });
+      stopped.catch(() => undefined);
+      this.cancelRenewal = cancel;
+      const mine = cancel;
       this.waitsInFlight++;
       withDeadline(
-        auth.signIn('scheduled AWS credential renewal', true),
+        Promise.race([auth.signIn('scheduled AWS credential renewal', true), stopped]),
         signInMs,
         'credential renewal',
         clock,
       )
         .catch((error: unknown) => {
-          if (this.stopping) return;
+          // Cancelled by stop(): a later start() owns the renewal timer now.
+          if (this.stopping || this.cancelRenewal !== mine) return;
           const name = error instanceof DeadlineError ? 'NAVIEN_SIGN_IN_TIMEOUT' : toCloudError(error).name;
           log.warn({ error: name }, 'AWS credential renewal failed; retrying in a minute');
           clock.clearTimeout(this.renewalTimer);
           this.renewalTimer = clock.setTimeout(() => this.scheduleRenewal(), 60_000);
         })
         .finally(() => {
+          if (this.cancelRenewal === mine) this.cancelRenewal = undefined;
           this.waitsInFlight--;
         });
     }, delay);

@@ -352,6 +352,44 @@ describe('cloud link on the transport seam', () => {
     expect(r.link.state()).toBe('connected');
   });
 
+  it('lets go of a credential renewal whose sign-in is still in flight when it stops: no timer outlives stop()', async () => {
+    let renewAt = 0;
+    let signIns = 0;
+    const auth: LinkAuth = {
+      ...stubAuth(),
+      // The first renewal is due 10 s after start and its sign-in never answers (a cloud that hangs
+      // on REST); the next one is an hour later.
+      awsRenewalAt: () => (signIns === 0 ? renewAt : renewAt + 3600_000),
+      signIn: () => {
+        signIns++;
+        return new Promise(() => undefined);
+      },
+    };
+    const r = rig({}, auth, {});
+    renewAt = r.clock.now() + 10_000;
+    await connectFirst(r);
+    await r.advance(10_000);
+    expect(signIns).toBe(1);
+    expect(r.link.engineSnapshot().waitsInFlight).toBe(1);
+    await r.link.stop();
+    await settle();
+    // The renewal's 75 s sign-in deadline went with the link, not 75 s later.
+    expect(r.link.engineSnapshot().waitsInFlight).toBe(0);
+    expect(r.clock.pendingTimers()).toBe(0);
+    // Started again, the old renewal's end must not cancel or replace the new lifetime's renewal.
+    r.link.start();
+    await settle();
+    r.last().connecting.resolve(false);
+    await settle();
+    expect(r.link.state()).toBe('connected');
+    await r.advance(75_000);
+    expect(signIns).toBe(1);
+    expect(r.log.text()).not.toContain('AWS credential renewal failed');
+    await r.link.stop();
+    await settle();
+    expect(r.clock.pendingTimers()).toBe(0);
+  });
+
   it('keeps the documented default deadlines: sign-in 75 s, connect 30 s, subscribe and publish 31 s, close 5 s', async () => {
     let signIns = 0;
     const auth: LinkAuth = {

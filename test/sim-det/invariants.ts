@@ -268,6 +268,24 @@ function delivered(w: World, payload: string): boolean {
   return w.cloudModel.receipts.some((r) => r.payload === payload);
 }
 
+/** The engine's close deadline (its default): the only wait of the link that may still run after stop(). */
+export const CLOSE_DEADLINE_MS = 5_000;
+
+/**
+ * Right after NavienCloud.stop(): the link's waits went with it. What may still be pending is the
+ * close of a connection let go before (its own deadline, at most the close deadline); a longer
+ * timer is a wait stop() did not release (a renewal sign-in's 75 s deadline, a retry).
+ */
+export function checkRightAfterStop(w: World): Violation | null {
+  const late = w.sched.dueIn('link').filter((ms) => ms > CLOSE_DEADLINE_MS);
+  if (late.length > 0)
+    return violation(
+      'no timer outlives stop()',
+      `the link still holds ${late.length} timer(s) right after stop(), due in ${late.join(', ')} ms (more than the ${CLOSE_DEADLINE_MS} ms close deadline)`,
+    );
+  return null;
+}
+
 /** After NavienCloud.stop() (and a grace for deadlines in flight): nothing of the bridge's keeps running. */
 export function checkLeaksAfterStop(w: World): Violation | null {
   if (w.link.state() !== 'stopped')

@@ -7,6 +7,7 @@ import {
   checkBetweenSteps,
   checkFinal,
   checkLeaksAfterStop,
+  checkRightAfterStop,
   checkStep,
   type Violation,
 } from './invariants.js';
@@ -362,6 +363,7 @@ export async function runPlan(seed: number, plan: Plan, options: RunOptions = {}
         w.stopHealth();
         await sched.advance(0);
         check();
+        if (!violation) fail(checkRightAfterStop(w));
         // A deadline of a wait still in flight may outlive stop() by its length; it must end by
         // itself and leave nothing behind.
         const lingering = ['link', 'cloud', 'queue', 'auth', 'health'].filter((o) => sched.pending(o) > 0);
