@@ -39,6 +39,11 @@ export interface DeviceStatus {
 export interface DecodeStatusOptions {
   /** Convert temperatures to this unit instead of the device's display unit (e.g. HA's unit system). */
   unit?: TemperatureUnit;
+  /**
+   * The record was parsed from JSON for this call and nothing else holds it: it is kept as `raw`
+   * instead of copied (JSON.parse gives only plain JSON values; the copy is for anything else).
+   */
+  owned?: boolean;
 }
 
 const DEFAULT_UNIT: TemperatureUnit = 'F';
@@ -113,6 +118,13 @@ function decodeRecord(record: Readonly<Record<string, unknown>>, options: Decode
   const numbers: Array<number | undefined> = new Array(STATUS_FIELDS.length);
   for (let i = 0; i < STATUS_FIELDS.length; i++) {
     const field = STATUS_FIELDS[i] as StatusField;
+    // The usual case first, without the own-property check: Object.prototype has no number-valued
+    // member a wire name could reach, so a number read here is the record's own.
+    const direct = record[field.wire];
+    if (typeof direct === 'number' && Number.isFinite(direct)) {
+      numbers[i] = direct;
+      continue;
+    }
     const read = readWireNumber(ownField(record, field.wire));
     if (read.state === 'ok') numbers[i] = read.value;
     else if (read.state === 'bad') problems.push(`${field.wire}: ${read.reason}`);
@@ -146,7 +158,7 @@ function decodeRecord(record: Readonly<Record<string, unknown>>, options: Decode
   }
 
   const command = numbers[COMMAND_INDEX];
-  const copy = asRecord(toPlainJson(record)) ?? {};
+  const copy = options.owned ? record : (asRecord(toPlainJson(record)) ?? {});
   return {
     temperatureUnit: ctx.unit,
     values,

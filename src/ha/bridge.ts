@@ -38,7 +38,7 @@ import {
 import { parseReservationCommand } from './reservationCommand.js';
 import { ReservationSync } from './reservationSync.js';
 import { DEFAULT_VACATION_DAYS, type DeviceSnapshot, MODE_BY_SETTING, setting } from './snapshot.js';
-import { buildState } from './state.js';
+import { StateWriter } from './state.js';
 import { AVAILABILITY_OFFLINE, AVAILABILITY_ONLINE, isDeviceId, RESERVATIONS_KEY } from './topics.js';
 
 export type CloudPort = Pick<
@@ -117,6 +117,8 @@ interface DeviceRuntime {
   discovery: DeviceDiscovery | null;
   featureWaitOver: boolean;
   featureTimer: TimerHandle | undefined;
+  /** Writes the state JSON, reusing what did not change since the last status. */
+  state: StateWriter<DeviceSnapshot>;
 }
 
 /** The longest entity key we echo in a log line; longer ones are cut. */
@@ -546,6 +548,7 @@ export class HaBridge {
       discovery: null,
       featureWaitOver: false,
       featureTimer: undefined,
+      state: new StateWriter(this.table),
     };
   }
 
@@ -589,8 +592,8 @@ export class HaBridge {
     if (!runtime.status) return;
     const { broker, log } = this.options;
     try {
-      const state = buildState(this.table, this.snapshotOf(runtime));
-      broker.publish(broker.topics.deviceState(runtime.mac), JSON.stringify(state), { retain: true });
+      const state = runtime.state.write(this.snapshotOf(runtime));
+      broker.publish(broker.topics.deviceState(runtime.mac), state, { retain: true });
     } catch (error) {
       log.error({ err: error, device: pseudonym(runtime.mac) }, 'could not build the device state');
     }

@@ -269,6 +269,7 @@ export const NWP500_CONTROLS: readonly EntityDef<S>[] = [
     // The number of entries; a display precision makes it numeric, so unknown is unknown, not "None".
     precision: 0,
     read: (s) => s.schedule?.entries.length ?? null,
+    attributesFrom: (s) => [s.schedule, s.scheduleWrite, s.unit],
     attributes: (s) => {
       const schedule = s.schedule;
       const write = s.scheduleWrite;
@@ -305,6 +306,7 @@ export const NWP500_CONTROLS: readonly EntityDef<S>[] = [
         ? send({ kind: 'recirculation_mode', mode })
         : { ok: false, code: 'invalid', reason: `"${option}" is not a recirculation mode` };
     },
+    attributesFrom: (s) => [statusValue(s, 'recirculation_operation_mode')],
     attributes: (s) => ({ value: (statusValue(s, 'recirculation_operation_mode') as number | null) ?? null }),
   },
   {
@@ -343,6 +345,7 @@ export const NWP500_CONTROLS: readonly EntityDef<S>[] = [
     icon: 'mdi:cash-clock',
     precision: 0,
     read: (s) => s.tou?.value.periods.length ?? null,
+    attributesFrom: (s) => [s.tou],
     attributes: (s) => {
       const plan = s.tou?.value;
       return {
@@ -368,6 +371,7 @@ export const NWP500_CONTROLS: readonly EntityDef<S>[] = [
     category: 'config',
     deviceClass: 'firmware',
     read: firmwareState,
+    attributesFrom: (s) => [s.firmware, s.feature],
     attributes: (s) => ({
       source: firmwareParts(s).source,
       parts: firmwareParts(s).parts.map((part) => ({

@@ -104,6 +104,7 @@ export const NWP500_ENTITIES: readonly EntityDef<S>[] = [
     category: 'diagnostic',
     icon: 'mdi:alert-circle-outline',
     read: (s) => sentenceCase(describeError(errorCode(s), subErrorCode(s)).text),
+    attributesFrom: (s) => [errorCode(s), subErrorCode(s)],
     attributes: (s) => {
       const described = describeError(errorCode(s), subErrorCode(s));
       return { code: described.code, sub_code: described.subCode, name: described.name };

@@ -59,6 +59,14 @@ interface EntityCommon<S, Category extends 'diagnostic' | 'config' = 'diagnostic
   available?: (s: S) => boolean;
 }
 
+/**
+ * The parts of the snapshot an entity's attributes are computed from, when that is far less than
+ * the whole snapshot (a schedule read once an hour, not the status that arrives every few
+ * seconds). While each part is the same object (===) as at the last state, the last attributes are
+ * reused instead of computed and serialised again; leave it out when in doubt.
+ */
+export type AttributeInputs<S> = (s: S) => readonly unknown[];
+
 export interface SensorDef<S> extends EntityCommon<S, 'diagnostic'> {
   platform: 'sensor';
   deviceClass?: SensorDeviceClass;
@@ -71,6 +79,7 @@ export interface SensorDef<S> extends EntityCommon<S, 'diagnostic'> {
   read: (s: S) => StateValue;
   /** JSON attributes, carried in the state JSON as `<key>_attributes`; always an object. */
   attributes?: (s: S) => Attributes;
+  attributesFrom?: AttributeInputs<S>;
 }
 
 export interface BinarySensorDef<S> extends EntityCommon<S, 'diagnostic'> {
@@ -109,6 +118,7 @@ export interface SelectDef<S> extends EntityCommon<S> {
   read: (s: S) => string | null;
   select: (option: string, s: S) => CommandPlan;
   attributes?: (s: S) => Attributes;
+  attributesFrom?: AttributeInputs<S>;
 }
 
 /** What an `update` entity shows; HA compares the two versions. */
@@ -125,6 +135,8 @@ export interface UpdateDef<S> extends EntityCommon<S> {
   /** null while the versions are not known. */
   read: (s: S) => UpdateState | null;
   attributes?: (s: S) => Attributes;
+  /** As for attributes: the parts of the snapshot `read` and `attributes` are computed from. */
+  attributesFrom?: AttributeInputs<S>;
 }
 
 export interface WaterHeaterDef<S> extends EntityCommon<S> {

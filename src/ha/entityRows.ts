@@ -177,6 +177,7 @@ export function enumeration(
     options: labelOptions(labels),
     ...extra,
     read: (s) => labelOf(labels, wireValue(s)),
+    attributesFrom: (s) => [wireValue(s)],
     attributes: (s) => {
       const value = wireValue(s);
       return { value, name: value === null ? null : (table.byValue.get(value) ?? null) };

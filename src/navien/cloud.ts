@@ -496,7 +496,8 @@ export class NavienCloud {
     }
     const rawStatus = extractStatus(message);
     if (rawStatus !== undefined) {
-      const status = decodeStatus(rawStatus);
+      // The message was parsed from the wire in onMessage and is not kept anywhere else.
+      const status = decodeStatus(rawStatus, { owned: true });
       if (status.problems.length > 0)
         log.debug({ problems: status.problems }, 'status decoded with problems');
       record.status = status;
