@@ -32,6 +32,8 @@ if (process.send) {
       arrayBuffers: memory.arrayBuffers,
       cpuUserUs: cpu.user,
       cpuSystemUs: cpu.system,
+      // The node flags the subject really runs with (the run script's, as the bench read them).
+      execArgv: process.execArgv,
     });
   });
   process.channel?.unref();

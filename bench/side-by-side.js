@@ -13,10 +13,14 @@
 //          --soak-minutes N (the memory soak instead, see soak.js)
 //          --bridge-node-flag FLAG, --bridge-env NAME=VALUE (repeatable; to profile, or to measure
 //          a setting before it goes into the run script; reported as extras)
+//          --variant NAME=FLAG,...,ENV=VALUE (repeatable; this bridge again with settings added)
+//          --compare-dir [NAME=]DIR (repeatable; another built bridge tree — e.g. a worktree of the
+//          commit before a change, built — measured as one more subject in every pair, started
+//          from that tree's own s6 run script; NAME defaults to DIR's base name)
 // Prints figures; never fails on a figure (benches do not gate CI), only when it cannot measure.
 
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import mqtt from 'mqtt';
 import { startMosquitto } from './lib/mosquitto.js';
@@ -47,6 +51,7 @@ export function parseArgs(argv) {
     bridgeExtraFlags: [],
     bridgeExtraEnv: {},
     variants: [],
+    compares: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -107,6 +112,20 @@ export function parseArgs(argv) {
           flags: parts.filter((p) => p.startsWith('--')),
           env: Object.fromEntries(parts.filter((p) => !p.startsWith('--')).map((p) => p.split('='))),
         });
+        break;
+      }
+      case '--compare-dir': {
+        // [NAME=]DIR: a before/after in one run — the other tree alternates with this one in each
+        // pair, against the same baseline, simulator and broker.
+        const raw = value();
+        const eq = raw.indexOf('=');
+        const named = eq > 0 && !raw.slice(0, eq).includes('/');
+        const dir = resolve(named ? raw.slice(eq + 1) : raw);
+        const name = named ? raw.slice(0, eq) : basename(dir);
+        if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`--compare-dir: name ${name} (give NAME=DIR)`);
+        if (name === 'baseline' || name === 'bridge' || options.compares.some((c) => c.name === name))
+          throw new Error(`--compare-dir: the name ${name} is taken (give NAME=DIR)`);
+        options.compares.push({ name, dir });
         break;
       }
       case '--soak-minutes':
@@ -263,15 +282,13 @@ function steadyFlow(source, first, ratePerSec) {
   };
 }
 
-async function runSubject(kind, ctx, variant) {
+/**
+ * One subject run. `spec.subject` labels it (baseline, bridge, compare:NAME, variant:NAME); every
+ * subject but the baseline is a bridge tree (`spec.bridgeDir`) started with `spec.runScript`.
+ */
+async function runSubject(spec, ctx) {
   const { options, sim } = ctx;
-  const runScript = variant
-    ? {
-        ...ctx.runScript,
-        nodeFlags: [...ctx.runScript.nodeFlags, ...variant.flags],
-        env: { ...ctx.runScript.env, ...variant.env },
-      }
-    : ctx.runScript;
+  const kind = spec.subject;
   const broker = ctx.broker;
   await broker.restart(); // a fresh broker: nothing retained from the previous subject
   const figures = { subject: kind };
@@ -279,7 +296,7 @@ async function runSubject(kind, ctx, variant) {
   const subject =
     kind === 'baseline'
       ? spawnBaseline({ sim, broker, macs: [MAC] })
-      : await spawnBridge({ sim, broker, bridgeDir: options.bridgeDir, runScript });
+      : await spawnBridge({ sim, broker, bridgeDir: spec.bridgeDir, runScript: spec.runScript, name: kind });
   const filters = [subject.stateTopic(MAC), ...(subject.diagnosticsTopic ? [subject.diagnosticsTopic] : [])];
   const observer = await observe(broker, filters);
   let seq = SEQ_BASE + 1;
@@ -306,6 +323,7 @@ async function runSubject(kind, ctx, variant) {
     const start = await subject.probe(true);
     figures.rss_start_mb = mb(start.rss);
     figures.heap_start_mb = mb(start.heapUsed);
+    figures.exec_argv = start.execArgv;
 
     // --- latency at a steady 50 msg/s ----------------------------------------------------------
     {
@@ -564,6 +582,44 @@ export function summarize(runs, meta) {
     result[`latency_not_received_total_${kind}`] = sum(kind, 'latency_sent') - sum(kind, 'latency_received');
     result[`subject_runs_${kind}`] = runs.filter((r) => r.subject === kind).length;
   }
+  // Each compared tree: its figures, their ratios to the baseline (named as the bridge's are), and
+  // the bridge's ratios to it (bridge / this tree: below 1 means the bridge now takes less).
+  const compareNames = [
+    ...new Set(runs.filter((r) => r.subject.startsWith('compare:')).map((r) => r.subject.slice(8))),
+  ];
+  if (compareNames.length > 0) {
+    result.compare = {};
+    for (const name of compareNames) {
+      const label = `compare:${name}`;
+      const figures = {};
+      const ratioToBaseline = {};
+      const bridgeRatioToThis = {};
+      for (const [key] of ROWS) {
+        const value = of(label, key);
+        figures[key] = round(value, 4);
+        const ratio = RATIO_NAMES[key];
+        if (!ratio) continue;
+        const b = of('baseline', key);
+        const s = of('bridge', key);
+        ratioToBaseline[ratio] = b && value !== null ? round(value / b, 3) : null;
+        bridgeRatioToThis[ratio] = value && s !== null ? round(s / value, 3) : null;
+      }
+      result.compare[name] = {
+        ...(meta.compare_trees?.[name] ?? {}),
+        subject_runs: runs.filter((r) => r.subject === label).length,
+        figures,
+        ratio_to_baseline: ratioToBaseline,
+        bridge_ratio_to_this: bridgeRatioToThis,
+        startup_excess_ms: round(figures.startup_ms - result.startup_ms_baseline, 0),
+        rss_growth_excess_mb: round(figures.rss_growth_mb - result.rss_growth_mb_baseline, 1),
+        saturation_sent_total: sum(label, 'saturation_sent'),
+        saturation_coalesced_or_lost_total: sum(label, 'saturation_coalesced_or_lost'),
+        saturation_duplicates_total: sum(label, 'saturation_duplicates'),
+        latency_not_received_total: sum(label, 'latency_sent') - sum(label, 'latency_received'),
+      };
+    }
+  }
+  delete result.compare_trees;
   const variantNames = [...new Set(runs.filter((r) => r.variant).map((r) => r.variant.name))];
   if (variantNames.length > 0) {
     result.variants = {};
@@ -591,20 +647,37 @@ function fmt(value, digits) {
 
 export function table(result) {
   const lines = [];
+  const compares = Object.entries(result.compare ?? {});
   lines.push(
     `bridge: ${result.bridge_dir}  (${result.bridge_command})`,
+    ...compares.map(([name, c]) => `${name}: ${c.dir}  (${c.command})`),
     `baseline: ${result.baseline_command}`,
     `${result.pairs} pair(s), alternated; medians; ${result.messages} messages per saturation run, window ${result.window}; node ${result.node}`,
     '',
   );
-  const header = ['figure', 'baseline', 'bridge', 'bridge/baseline', 'target'];
+  const ratioText = (ratio) => (ratio === null || ratio === undefined ? '—' : fmt(ratio, 2));
+  const header = [
+    'figure',
+    'baseline',
+    ...compares.flatMap(([name]) => [name, `${name}/baseline`]),
+    'bridge',
+    'bridge/baseline',
+    ...compares.map(([name]) => `bridge/${name}`),
+    'target',
+  ];
   const rows = ROWS.map(([key, label, unit, digits, target]) => {
-    const ratio = RATIO_NAMES[key] ? result[RATIO_NAMES[key]] : null;
+    const ratioName = RATIO_NAMES[key];
+    const ratio = ratioName ? result[ratioName] : null;
     return [
       `${label}${unit ? ` (${unit})` : ''}`,
       fmt(result[`${key}_baseline`], digits),
+      ...compares.flatMap(([, c]) => [
+        fmt(c.figures[key], digits),
+        ratioText(ratioName ? c.ratio_to_baseline[ratioName] : null),
+      ]),
       fmt(result[`${key}_bridge`], digits),
-      ratio === null || ratio === undefined ? '—' : fmt(ratio, 2),
+      ratioText(ratio),
+      ...compares.map(([, c]) => ratioText(ratioName ? c.bridge_ratio_to_this[ratioName] : null)),
       target,
     ];
   });
@@ -614,10 +687,22 @@ export function table(result) {
   lines.push(line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line));
   lines.push(
     '',
-    `start-up excess: ${fmt(result.startup_excess_ms, 0)} ms; RSS growth excess: ${fmt(result.rss_growth_excess_mb, 1)} MB`,
+    `start-up excess: ${fmt(result.startup_excess_ms, 0)} ms; RSS growth excess: ${fmt(result.rss_growth_excess_mb, 1)} MB` +
+      compares
+        .map(
+          ([name, c]) =>
+            ` (${name}: ${fmt(c.startup_excess_ms, 0)} ms; ${fmt(c.rss_growth_excess_mb, 1)} MB)`,
+        )
+        .join(''),
     `saturation: baseline ${result.saturation_coalesced_or_lost_total_baseline} of ${result.saturation_sent_total_baseline} coalesced or lost, ` +
       `bridge ${result.saturation_coalesced_or_lost_total_bridge} of ${result.saturation_sent_total_bridge}; duplicates ` +
-      `${result.saturation_duplicates_total_baseline} / ${result.saturation_duplicates_total_bridge}`,
+      `${result.saturation_duplicates_total_baseline} / ${result.saturation_duplicates_total_bridge}` +
+      compares
+        .map(
+          ([name, c]) =>
+            `; ${name} ${c.saturation_coalesced_or_lost_total} of ${c.saturation_sent_total} coalesced or lost, ${c.saturation_duplicates_total} duplicates`,
+        )
+        .join(''),
     `hang-ups (ms, each run): ${result.runs.map((r) => `${r.subject} [${(r.hangup_recovery_ms_all ?? []).join(', ')}]`).join('; ')}`,
   );
   if (result.variants) {
@@ -645,30 +730,65 @@ export async function runSideBySide(options) {
     nodeFlags: [...script.nodeFlags, ...options.bridgeExtraFlags],
     env: { ...script.env, ...options.bridgeExtraEnv },
   };
+  const compareSpecs = [];
+  for (const { name, dir } of options.compares) {
+    if (!existsSync(resolve(dir, 'dist', 'cli.js')))
+      throw new Error(`--compare-dir ${dir}: no dist/cli.js (run \`npm run build\` there first)`);
+    // Its own run script: a tree is measured with the flags it ships with, not this one's.
+    compareSpecs.push({
+      subject: `compare:${name}`,
+      name,
+      bridgeDir: dir,
+      runScript: await readRunScript(dir),
+    });
+  }
+  const bridgeSpec = { subject: 'bridge', bridgeDir: options.bridgeDir, runScript };
+  const variantSpecs = options.variants.map((variant) => ({
+    subject: `variant:${variant.name}`,
+    bridgeDir: options.bridgeDir,
+    runScript: {
+      ...runScript,
+      nodeFlags: [...runScript.nodeFlags, ...variant.flags],
+      env: { ...runScript.env, ...variant.env },
+    },
+    variant,
+  }));
   const { startSimulator } = await import(pathToFileURL(resolve(REPO, 'dist', 'sim', 'index.js')).href);
   const sim = await startSimulator({ devices: [{ macAddress: MAC }] });
   const broker = await startMosquitto();
-  const ctx = { options, sim, broker, runScript };
+  const ctx = { options, sim, broker };
   const runs = [];
   try {
     for (let pair = 0; pair < options.pairs; pair++) {
-      for (const kind of ['baseline', 'bridge']) {
-        if (!options.json) process.stderr.write(`pair ${pair + 1}/${options.pairs}: ${kind}…\n`);
-        runs.push({ pair: pair + 1, ...(await runSubject(kind, ctx)) });
-      }
-      for (const variant of options.variants) {
-        if (!options.json)
-          process.stderr.write(`pair ${pair + 1}/${options.pairs}: bridge variant ${variant.name}…\n`);
-        const figures = await runSubject('bridge', ctx, variant);
-        runs.push({ pair: pair + 1, ...figures, subject: `variant:${variant.name}`, variant });
+      // The baseline first; the bridge and the compared trees take turns right after it (the order
+      // rotates from pair to pair, so neither always runs on a machine warmed by the other).
+      const trees = [bridgeSpec, ...compareSpecs];
+      const turn = pair % trees.length;
+      const order = [{ subject: 'baseline' }, ...trees.slice(turn), ...trees.slice(0, turn), ...variantSpecs];
+      for (const spec of order) {
+        if (!options.json) process.stderr.write(`pair ${pair + 1}/${options.pairs}: ${spec.subject}…\n`);
+        const figures = await runSubject(spec, ctx);
+        runs.push({ pair: pair + 1, ...figures, ...(spec.variant ? { variant: spec.variant } : {}) });
       }
     }
   } finally {
     await broker.close();
     await sim.close();
   }
-  const bridgeCommand = runs.find((r) => r.subject === 'bridge')?.command;
-  const baselineCommand = runs.find((r) => r.subject === 'baseline')?.command;
+  const commandOf = (subject) => runs.find((r) => r.subject === subject)?.command;
+  const bridgeCommand = commandOf('bridge');
+  const baselineCommand = commandOf('baseline');
+  const compareTrees = Object.fromEntries(
+    compareSpecs.map((c) => [
+      c.name,
+      {
+        dir: c.bridgeDir,
+        command: commandOf(c.subject),
+        node_flags: c.runScript.nodeFlags,
+        run_script_env: c.runScript.env,
+      },
+    ]),
+  );
   for (const r of runs) delete r.command;
   return summarize(runs, {
     bridge_dir: options.bridgeDir,
@@ -684,5 +804,6 @@ export async function runSideBySide(options) {
     window: options.window,
     latency_secs: options.latencySecs,
     hangups: options.hangups,
+    compare_trees: compareTrees,
   });
 }

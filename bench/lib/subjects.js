@@ -2,7 +2,8 @@
 // CPU over IPC, measured the same way for both):
 // - baseline: bench/forwarder.js on plain `node` (the floor of the two client libraries);
 // - bridge:   the built bridge, started as the add-on's s6 `run` script starts it — its node flags
-//             and exported variables are read from that script, so the bench cannot drift from it.
+//             and exported variables are read from that script, so the bench cannot drift from it;
+//             a tree compared beside it (`--compare-dir`) is started from its own run script.
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -125,7 +126,11 @@ export function spawnBaseline({ sim, broker, macs }) {
   };
 }
 
-export async function spawnBridge({ sim, broker, bridgeDir, runScript, extraEnv = {} }) {
+/**
+ * A built bridge tree started with `runScript` (its own s6 run script's flags and variables, as
+ * read by readRunScript). `name` labels it in errors (the bridge, or a tree compared beside it).
+ */
+export async function spawnBridge({ sim, broker, bridgeDir, runScript, extraEnv = {}, name = 'bridge' }) {
   const dataDir = await mkdtemp(join(tmpdir(), 'nwp500-bench-data-'));
   const configDir = await mkdtemp(join(tmpdir(), 'nwp500-bench-config-'));
   const caFile = join(dataDir, 'simulator-ca.pem');
@@ -155,7 +160,7 @@ export async function spawnBridge({ sim, broker, bridgeDir, runScript, extraEnv 
   ];
   const child = spawn(process.execPath, args, { cwd: bridgeDir, env, stdio: STDIO });
   return {
-    ...attach('bridge', child, {
+    ...attach(name, child, {
       cleanup: async () => {
         await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
         await rm(configDir, { recursive: true, force: true, maxRetries: 5 });

@@ -3,12 +3,14 @@
 // It asserts that figures exist, never how good they are: benchmarks do not gate CI.
 
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error -- the bench is plain JavaScript, without type declarations
 import { readRunScript } from '../../bench/lib/subjects.js';
+// @ts-expect-error -- the bench is plain JavaScript, without type declarations
+import { parseArgs } from '../../bench/side-by-side.js';
 
 interface RunScript {
   path: string;
@@ -17,6 +19,23 @@ interface RunScript {
   env: Record<string, string>;
 }
 const readScript = readRunScript as (dir: string) => Promise<RunScript>;
+const parse = parseArgs as (argv: string[]) => {
+  compares: Array<{ name: string; dir: string }>;
+  variants: Array<{ name: string; flags: string[]; env: Record<string, string> }>;
+};
+
+/** A bridge tree of its own run script whose dist is this checkout's build (a symlink). */
+async function flaggedTree(nodeFlags: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'nwp500-compare-tree-'));
+  const script = join(dir, 'rootfs/etc/s6-overlay/s6-rc.d/nwp500-bridge');
+  await mkdir(script, { recursive: true });
+  await writeFile(
+    join(script, 'run'),
+    `#!/command/with-contenv sh\nexec node ${nodeFlags} /app/dist/cli.js run\n`,
+  );
+  await symlink(join(process.cwd(), 'dist'), join(dir, 'dist'));
+  return dir;
+}
 
 function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -61,10 +80,96 @@ describe('the side-by-side bench', () => {
     }
   });
 
-  it('measures both subjects in a quick run and names its ratios', async () => {
-    const { code, stdout, stderr } = await runBench(['--quick', '--json']);
-    expect(code, stderr).toBe(0);
-    const result = JSON.parse(stdout) as Record<string, unknown>;
+  it('names a compared tree by NAME=DIR or by its directory, and keeps --variant', () => {
+    const options = parse([
+      '--compare-dir',
+      'before=/tmp/some-tree',
+      '--compare-dir',
+      '/tmp/other-tree',
+      '--variant',
+      'semi1=--max-semi-space-size=1,MALLOC_ARENA_MAX=2',
+    ]);
+    expect(options.compares).toEqual([
+      { name: 'before', dir: '/tmp/some-tree' },
+      { name: 'other-tree', dir: '/tmp/other-tree' },
+    ]);
+    expect(options.variants).toEqual([
+      { name: 'semi1', flags: ['--max-semi-space-size=1'], env: { MALLOC_ARENA_MAX: '2' } },
+    ]);
+    expect(() => parse(['--compare-dir', 'bridge=/tmp/x'])).toThrow(/taken/);
+    expect(() => parse(['--compare-dir', '/tmp/a/x', '--compare-dir', '/tmp/b/x'])).toThrow(/taken/);
+  });
+
+  it('measures both subjects and a compared tree (with its own run script flags) in a quick run, and names its ratios', async () => {
+    const tree = await flaggedTree('--max-semi-space-size=2');
+    const saved = join(tree, 'result.json');
+    let result: Record<string, unknown>;
+    let rendered: string;
+    try {
+      const { code, stdout, stderr } = await runBench([
+        '--quick',
+        '--json',
+        '--compare-dir',
+        `flagged=${tree}`,
+      ]);
+      expect(code, stderr).toBe(0);
+      result = JSON.parse(stdout) as Record<string, unknown>;
+      await writeFile(saved, stdout);
+      const render = await runBench(['--render', saved]);
+      expect(render.code, render.stderr).toBe(0);
+      rendered = render.stdout;
+    } finally {
+      await rm(tree, { recursive: true, force: true });
+    }
+    const compare = (result.compare as Record<string, Record<string, unknown>>).flagged as {
+      dir: string;
+      node_flags: string[];
+      command: string;
+      subject_runs: number;
+      figures: Record<string, number | null>;
+      ratio_to_baseline: Record<string, number | null>;
+      bridge_ratio_to_this: Record<string, number | null>;
+    };
+    expect(compare.dir).toBe(tree);
+    expect(compare.node_flags).toEqual(['--max-semi-space-size=2']);
+    expect(compare.command).toContain('--max-semi-space-size=2');
+    expect(compare.subject_runs).toBe(1);
+    for (const key of [
+      'throughput_msg_s',
+      'startup_ms',
+      'rss_start_mb',
+      'latency_p99_ms',
+      'hangup_recovery_ms',
+    ])
+      expect(compare.figures[key], key).toBeGreaterThan(0);
+    for (const ratio of [
+      'rss_start_ratio',
+      'throughput_ratio',
+      'latency_p99_ratio',
+      'cpu_per_message_ratio',
+    ]) {
+      expect(typeof compare.ratio_to_baseline[ratio], ratio).toBe('number');
+      expect(typeof compare.bridge_ratio_to_this[ratio], ratio).toBe('number');
+    }
+    // Each tree ran with its own flags, as its process saw them.
+    const runs = result.runs as Array<{ subject: string; exec_argv: string[] }>;
+    expect(runs.map((r) => r.subject).sort()).toEqual(['baseline', 'bridge', 'compare:flagged']);
+    expect(runs.find((r) => r.subject === 'compare:flagged')?.exec_argv).toContain('--max-semi-space-size=2');
+    expect(runs.find((r) => r.subject === 'bridge')?.exec_argv).not.toContain('--max-semi-space-size=2');
+    // The saved output renders with the compared tree's columns.
+    const header = rendered.split('\n').find((line) => line.startsWith('| figure'));
+    expect(header?.split('|').map((cell) => cell.trim())).toEqual([
+      '',
+      'figure',
+      'baseline',
+      'flagged',
+      'flagged/baseline',
+      'bridge',
+      'bridge/baseline',
+      'bridge/flagged',
+      'target',
+      '',
+    ]);
     expect(result.subject_runs_baseline).toBe(1);
     expect(result.subject_runs_bridge).toBe(1);
     for (const subject of ['baseline', 'bridge']) {
@@ -84,5 +189,5 @@ describe('the side-by-side bench', () => {
     ]) {
       expect(typeof result[ratio], ratio).toBe('number');
     }
-  }, 120_000);
+  }, 180_000);
 });
