@@ -1,7 +1,13 @@
 // Builds the diagnostics HTTP server (Fastify): the source-address rule, JSON errors, and one
 // encapsulated plugin per route group, each handed only the dependencies it uses.
 
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { createRequire } from 'node:module';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  LogController,
+} from 'fastify';
 import type { DiagnosticsReport } from '../diagnostics/report.js';
 import type { Clock } from '../util/clock.js';
 import { type Logger, moduleLogger } from '../util/logger.js';
@@ -9,7 +15,7 @@ import type { Redactor } from '../util/redact.js';
 import { installErrorHandling, sendError } from './errors.js';
 import type { HealthState, ReportFileStatus } from './health.js';
 import type { HeaterFacts } from './heaters.js';
-import { type BridgeMetrics, createMetrics, type MetricsCollector } from './metrics.js';
+import type { BridgeMetrics, MetricsCollector, MetricsEndpoint, MetricsSources } from './metrics.js';
 import type { WriteResult } from './reportWriter.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { healthRoutes } from './routes/health.js';
@@ -46,6 +52,57 @@ export interface HttpDeps {
   bodyLimit?: number;
 }
 
+type SerializerFactory = NonNullable<
+  NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildSerializer']
+>;
+
+/** Fastify's own serializer factory (fast-json-stringify), resolved from Fastify's dependencies. */
+function fastifySerializerFactory(): SerializerFactory {
+  const fromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'));
+  return (fromFastify('@fastify/fast-json-stringify-compiler') as () => SerializerFactory)();
+}
+
+/**
+ * Fastify's serializers, each compiled at its route's first reply instead of when the server gets
+ * ready: Fastify compiles every response schema up front (and again for each GET's HEAD twin),
+ * ~20–35 ms and ~5 MB at every start (bench/FINDINGS.md), mostly for routes nobody calls while
+ * nobody has the page open. Same compiler, same output.
+ */
+const lazySerializers: SerializerFactory = (externalSchemas, options) => {
+  let compile: ReturnType<SerializerFactory> | undefined;
+  return (route) => {
+    let serialize: ((data: unknown) => string) | undefined;
+    return (data) => {
+      compile ??= fastifySerializerFactory()(externalSchemas, options);
+      serialize ??= compile(route);
+      return serialize(data);
+    };
+  };
+};
+
+/**
+ * /metrics with prom-client (and the metrics module) imported at the first scrape: ~40 ms of
+ * imports at every start otherwise (bench/FINDINGS.md), for an endpoint that may never be scraped.
+ * The route reads the content type after rendering, so it is always prom-client's own.
+ */
+function metricsOnFirstScrape(sources: MetricsSources): MetricsEndpoint {
+  let loading: Promise<MetricsEndpoint> | undefined;
+  let loaded: MetricsEndpoint | undefined;
+  return {
+    get contentType(): string {
+      return loaded?.contentType ?? PROMETHEUS_TEXT;
+    },
+    async render(): Promise<string> {
+      loading ??= import('./metrics.js').then(({ createMetrics }) => createMetrics(sources));
+      loaded = await loading;
+      return loaded.render();
+    },
+  };
+}
+
+/** prom-client's text exposition type, for a content type asked before the first scrape. */
+const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
+
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   const log = moduleLogger(deps.log, 'http');
   const startedMono = deps.clock.monotonic();
@@ -56,6 +113,11 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     trustProxy: false,
+    // Ajv would first compile the whole JSON Schema meta-schema to check our two fixed querystring
+    // schemas (~15 ms and ~5 MB at every start, bench/FINDINGS.md); what they accept is unchanged,
+    // and the server tests exercise them. fast-json-stringify's own Ajv skips this check too.
+    ajv: { customOptions: { validateSchema: false } },
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
     return503OnClosing: true,
     // Errors Fastify raises before routing (a malformed URL) get the same JSON shape as the rest.
     frameworkErrors: (error, _request, reply) => {
@@ -93,7 +155,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     clock: deps.clock,
   });
   await app.register(metricsRoutes, {
-    metrics: createMetrics({
+    metrics: metricsOnFirstScrape({
       collector: deps.collector,
       health: deps.health,
       bridgeMetrics: deps.bridgeMetrics,
