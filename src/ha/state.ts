@@ -5,7 +5,6 @@
 import {
   type Attributes,
   type EntityDef,
-  entitiesFor,
   onOff,
   type SelectDef,
   type SensorDef,
@@ -17,14 +16,15 @@ import {
 /** What an update entity's key holds: its versions, or `{}` while they are not known. */
 type UpdateValue = UpdateState | Record<string, never>;
 
-export type StateJson = Record<string, StateValue | Attributes | UpdateValue | null>;
+type StateEntry = StateValue | Attributes | UpdateValue | null;
+export type StateJson = Record<string, StateEntry>;
 
 function clean(value: StateValue): StateValue {
   // JSON has no NaN or Infinity; a value that is not a number is not known.
   return typeof value === 'number' && !Number.isFinite(value) ? null : value;
 }
 
-/** Where buildState gets the values that are costly to compute; StateWriter reuses them. */
+/** Where the values that are costly to compute come from; StateWriter reuses them. */
 interface Derived<S> {
   attributes(def: SensorDef<S> | SelectDef<S> | UpdateDef<S>, s: S): Attributes | undefined;
   update(def: UpdateDef<S>, s: S): UpdateValue;
@@ -41,82 +41,98 @@ function fresh<S>(): Derived<S> {
   };
 }
 
-/** Receives the state's keys and values in the order JSON.stringify of the state writes them. */
-type Sink = (key: string, value: StateJson[string]) => void;
+/**
+ * One key of the state: the entity's value, or its attributes (`<key>_attributes`, left out when
+ * the entity has none). An attributes slot is there exactly when its entity's value slot is.
+ */
+interface Slot<S> {
+  key: string;
+  /** The entity's `available`; on the value slot only. */
+  available: ((s: S) => boolean) | undefined;
+  ofPrevious: boolean;
+  /** undefined: the key is left out. */
+  value: (s: S, derived: Derived<S>) => StateEntry | undefined;
+}
 
-function visitState<S>(table: readonly EntityDef<S>[], s: S, derived: Derived<S>, emit: Sink): void {
-  for (const def of entitiesFor(table, s)) {
+function slotsOf<S>(table: readonly EntityDef<S>[]): Slot<S>[] {
+  const slots: Slot<S>[] = [];
+  const value = (def: EntityDef<S>, key: string, read: Slot<S>['value']) =>
+    slots.push({ key, available: def.available, ofPrevious: false, value: read });
+  const attributes = (def: SensorDef<S> | SelectDef<S> | UpdateDef<S>) => {
+    if (def.attributes)
+      slots.push({
+        key: `${def.key}_attributes`,
+        available: undefined,
+        ofPrevious: true,
+        value: (s, derived) => derived.attributes(def, s),
+      });
+  };
+  for (const def of table) {
     switch (def.platform) {
       case 'sensor':
-      case 'select': {
-        emit(def.key, def.platform === 'sensor' ? clean(def.read(s)) : def.read(s));
-        const attributes = derived.attributes(def, s);
-        if (attributes !== undefined) emit(`${def.key}_attributes`, attributes);
+        value(def, def.key, (s) => clean(def.read(s)));
+        attributes(def);
         break;
-      }
+      case 'select':
+        value(def, def.key, (s) => def.read(s));
+        attributes(def);
+        break;
       case 'binary_sensor':
       case 'switch':
-        emit(def.key, onOff(def.read(s)));
+        value(def, def.key, (s) => onOff(def.read(s)));
         break;
       case 'number':
-        emit(def.key, clean(def.read(s)));
+        value(def, def.key, (s) => clean(def.read(s)));
         break;
-      case 'update': {
-        emit(def.key, derived.update(def, s));
-        const attributes = derived.attributes(def, s);
-        if (attributes !== undefined) emit(`${def.key}_attributes`, attributes);
+      case 'update':
+        value(def, def.key, (s, derived) => derived.update(def, s));
+        attributes(def);
         break;
-      }
       case 'water_heater':
-        emit(def.modeKey, def.readMode(s));
+        value(def, def.modeKey, (s) => def.readMode(s));
         break;
       case 'button':
         break;
     }
   }
+  return slots;
 }
 
-function stateOf<S>(table: readonly EntityDef<S>[], s: S, derived: Derived<S>): StateJson {
-  const state: StateJson = {};
-  visitState(table, s, derived, (key, value) => {
-    state[key] = value;
-  });
-  return state;
+/** Calls `emit` for each slot shown for this snapshot, in table order. */
+function eachShown<S>(slots: readonly Slot<S>[], s: S, emit: (slot: Slot<S>, index: number) => void): void {
+  let shown = false;
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i] as Slot<S>;
+    if (!slot.ofPrevious) shown = slot.available?.(s) ?? true;
+    if (shown) emit(slot, i);
+  }
 }
 
-/** Every key a table can put in a state, in table order (with repeats, if a table has any). */
-function possibleKeys<S>(table: readonly EntityDef<S>[]): string[] {
-  return table.flatMap((def) => {
-    switch (def.platform) {
-      case 'sensor':
-      case 'select':
-      case 'update':
-        return [def.key, `${def.key}_attributes`];
-      case 'water_heater':
-        return [def.modeKey];
-      case 'button':
-        return [];
-      default:
-        return [def.key];
-    }
-  });
+const slotCache = new WeakMap<readonly EntityDef<unknown>[], Slot<unknown>[]>();
+
+function cachedSlots<S>(table: readonly EntityDef<S>[]): Slot<S>[] {
+  let slots = slotCache.get(table as readonly EntityDef<unknown>[]) as Slot<S>[] | undefined;
+  if (!slots) {
+    slots = slotsOf(table);
+    slotCache.set(table as readonly EntityDef<unknown>[], slots as Slot<unknown>[]);
+  }
+  return slots;
 }
 
 export function buildState<S>(table: readonly EntityDef<S>[], s: S): StateJson {
-  return stateOf(table, s, fresh());
+  const state: StateJson = {};
+  const derived = fresh<S>();
+  eachShown(cachedSlots(table), s, (slot) => {
+    const value = slot.value(s, derived);
+    if (value !== undefined) state[slot.key] = value;
+  });
+  return state;
 }
 
 interface Memo {
   inputs: readonly unknown[];
   attributes?: Attributes | undefined;
   update?: UpdateValue;
-}
-
-interface Fragment {
-  key: string;
-  value: unknown;
-  /** `"key":<JSON of value>` */
-  text: string;
 }
 
 function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
@@ -133,19 +149,26 @@ function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
  * `JSON.stringify(buildState(table, s))` (a property test holds it to that).
  */
 export class StateWriter<S> {
+  private readonly slots: Slot<S>[];
   private readonly memos = new Map<EntityDef<S>, Memo>();
-  /** The last text of each position in the state; a position holds the same key unless availability changed. */
-  private readonly fragments: Fragment[] = [];
+  /** Per slot: the last value written and its `"key":value` text. */
+  private readonly lastValues: unknown[];
+  private readonly lastTexts: string[];
+  private readonly keyTexts: string[];
   private readonly derived: Derived<S>;
   /**
-   * Emitting in table order is JSON.stringify's order unless a key repeats or looks like an array
-   * index (those an object puts first); such a table is written through the object instead.
+   * Table order is JSON.stringify's order unless a key repeats or looks like an array index
+   * (those an object puts first); such a table is written through the object instead.
    */
   private readonly inOrder: boolean;
 
   constructor(private readonly table: readonly EntityDef<S>[]) {
-    const keys = possibleKeys(table);
+    this.slots = cachedSlots(table);
+    const keys = this.slots.map((slot) => slot.key);
     this.inOrder = new Set(keys).size === keys.length && !keys.some((key) => /^\d+$/.test(key));
+    this.keyTexts = keys.map((key) => `${JSON.stringify(key)}:`);
+    this.lastValues = keys.map(() => undefined);
+    this.lastTexts = keys.map(() => '');
     const compute = fresh<S>();
     this.derived = {
       attributes: (def, s) => {
@@ -166,19 +189,17 @@ export class StateWriter<S> {
 
   /** The state as JSON text. */
   write(s: S): string {
-    if (!this.inOrder) return JSON.stringify(stateOf(this.table, s, this.derived));
+    if (!this.inOrder) return JSON.stringify(buildState(this.table, s));
     const parts: string[] = [];
-    const fragments = this.fragments;
-    visitState(this.table, s, this.derived, (key, value) => {
-      // JSON.stringify leaves out a key whose value is undefined.
+    const { derived, lastValues, lastTexts, keyTexts } = this;
+    eachShown(this.slots, s, (slot, i) => {
+      const value = slot.value(s, derived);
       if (value === undefined) return;
-      const at = parts.length;
-      let fragment = fragments[at];
-      if (fragment === undefined || fragment.key !== key || fragment.value !== value) {
-        fragment = { key, value, text: `${JSON.stringify(key)}:${JSON.stringify(value)}` };
-        fragments[at] = fragment;
+      if (value !== lastValues[i]) {
+        lastValues[i] = value;
+        lastTexts[i] = keyTexts[i] + JSON.stringify(value);
       }
-      parts.push(fragment.text);
+      parts.push(lastTexts[i] as string);
     });
     return `{${parts.join(',')}}`;
   }
