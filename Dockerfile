@@ -29,6 +29,11 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY rootfs /
 
+# s6-overlay sends SIGKILL 3 s after SIGTERM by default: too soon for a stop that waits for the
+# cloud connection to close (up to 5 s) before the queue and the device memory are written. The
+# bridge bounds its own stop at 15 s; the Supervisor's `timeout` (config.yaml) is 30 s.
+ENV S6_SERVICES_GRACETIME=20000
+
 ARG BUILD_VERSION=0.2.0
 ARG BUILD_ARCH=amd64
 LABEL \

@@ -9,13 +9,19 @@ export interface ShutdownOptions {
   deadlineMs?: number;
 }
 
+/**
+ * The graceful stop's hard limit. The image's S6_SERVICES_GRACETIME waits longer than this before
+ * s6 sends SIGKILL, and config.yaml's `timeout` longer still (a test holds the three in order).
+ */
+export const SHUTDOWN_DEADLINE_MS = 15_000;
+
 let installed = false;
 
 export function installShutdown(options: ShutdownOptions): void {
   if (installed) return;
   installed = true;
   let stopping = false;
-  const deadlineMs = options.deadlineMs ?? 15_000;
+  const deadlineMs = options.deadlineMs ?? SHUTDOWN_DEADLINE_MS;
   const shutdown = (signal: string) => {
     if (stopping) {
       options.log(`${signal} again: exiting now`);

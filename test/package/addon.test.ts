@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { OPTION_KEYS, optionsSchema } from '../../src/config/options.js';
+import { SHUTDOWN_DEADLINE_MS } from '../../src/shutdown.js';
 
 const configSchema = z
   .object({
@@ -22,6 +23,7 @@ const configSchema = z
     map: z.array(z.object({ type: z.string(), read_only: z.boolean().optional() })),
     options: z.record(z.string(), z.unknown()),
     schema: z.record(z.string(), z.string()),
+    timeout: z.number().int().positive(),
   })
   .loose();
 
@@ -86,6 +88,14 @@ describe('add-on package', () => {
     expect(dockerfile).toMatch(/apk add --no-cache nodejs musl-utils/);
     expect(dockerfile).toContain('COPY --from=build /app/dist ./dist');
     expect(dockerfile).toContain('COPY rootfs /');
+  });
+
+  it('lets the graceful stop finish: its deadline < s6 services grace time < the Supervisor timeout', async () => {
+    const dockerfile = await readFile('Dockerfile', 'utf8');
+    const final = dockerfile.split(/^FROM /m).at(-1) ?? '';
+    const grace = Number(/^ENV S6_SERVICES_GRACETIME=(\d+)\s*$/m.exec(final)?.[1]);
+    expect(grace).toBeGreaterThan(SHUTDOWN_DEADLINE_MS);
+    expect(grace).toBeLessThan((await config()).timeout * 1000);
   });
 
   it('builds a lean image: dist/, the production tree from scripts/production-tree.js, rootfs/', async () => {
