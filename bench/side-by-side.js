@@ -10,7 +10,7 @@
 // Options: --pairs N (3)  --json  --bridge-dir DIR (the build to measure; default this checkout)
 //          --messages N (100000)  --window N (100)  --latency-secs S (10)  --hangups N (5)
 //          --hangup-gap-ms MS (10500)  --idle-secs S (15)  --quick (a seconds-long run for tests)
-//          --soak-minutes N (the memory soak instead, see soak.js)
+//          --soak-minutes N (the memory soak instead, see soak.js; --soak-rate R caps its statuses/s)
 //          --bridge-node-flag FLAG, --bridge-env NAME=VALUE (repeatable; to profile, or to measure
 //          a setting before it goes into the run script; reported as extras)
 //          --variant NAME=FLAG,...,ENV=VALUE (repeatable; this bridge again with settings added)
@@ -48,6 +48,7 @@ export function parseArgs(argv) {
     idleSecs: 15,
     settleMs: 5_000,
     soakMinutes: 0,
+    soakRate: 400,
     bridgeExtraFlags: [],
     bridgeExtraEnv: {},
     variants: [],
@@ -130,6 +131,10 @@ export function parseArgs(argv) {
       }
       case '--soak-minutes':
         options.soakMinutes = number();
+        break;
+      case '--soak-rate':
+        // The soak's cap, statuses per second for all heaters (see soak.js).
+        options.soakRate = Math.max(1, number());
         break;
       case '--quick':
         Object.assign(options, {

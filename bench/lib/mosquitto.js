@@ -1,6 +1,11 @@
 // A real Mosquitto for the bench, on a free loopback port, without persistence (a restart loses
 // every retained message, which is what the broker-restart figure needs). Default limits, so the
 // bench meets what a Home Assistant install meets: at most 1 000 QoS 1 messages queued per client.
+//
+// Why not testkit/mosquitto.ts: the bench is plain JavaScript run by `node` (Node 20 here, no type
+// stripping), so reusing it means a second tsc build (soak/'s dist-soak) that neither
+// `npm run bench` nor `npm test` makes today, for ~100 stable lines; and testkit falls back to an
+// in-process aedes broker where Mosquitto is missing, which would quietly change every figure.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -11,6 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { readRunScript } from '../../bench/lib/subjects.js';
 // @ts-expect-error -- the bench is plain JavaScript, without type declarations
 import { parseArgs } from '../../bench/side-by-side.js';
+// @ts-expect-error -- the bench is plain JavaScript, without type declarations
+import { soakPlan } from '../../bench/soak.js';
 
 interface RunScript {
   path: string;
@@ -23,6 +25,11 @@ const parse = parseArgs as (argv: string[]) => {
   compares: Array<{ name: string; dir: string }>;
   variants: Array<{ name: string; flags: string[]; env: Record<string, string> }>;
 };
+
+const plan = soakPlan as (
+  minutes: number,
+  maxRate: number,
+) => { rate_per_heater: number; rate_capped: boolean; planned_compressed_hours: number };
 
 /** A bridge tree of its own run script whose dist is this checkout's build (a symlink). */
 async function flaggedTree(nodeFlags: string): Promise<string> {
@@ -190,4 +197,33 @@ describe('the side-by-side bench', () => {
       expect(typeof result[ratio], ratio).toBe('number');
     }
   }, 180_000);
+
+  it('compresses a soak only as far as its rate cap allows, and says how far', () => {
+    // A day in 1 440 minutes: one status per heater per second, under any sane cap.
+    expect(plan(1440, 400)).toMatchObject({
+      rate_per_heater: 1,
+      rate_capped: false,
+      planned_compressed_hours: 24,
+    });
+    // A day in 1 minute would be 1 440 statuses/s per heater: capped, so it covers 200 × 60 s.
+    expect(plan(1, 400)).toMatchObject({ rate_per_heater: 200, rate_capped: true });
+    expect(plan(1, 400).planned_compressed_hours).toBeCloseTo((200 * 60) / 3600, 5);
+  });
+
+  it('runs a seconds-long soak of both subjects and reports what it achieved', async () => {
+    const { code, stdout, stderr } = await runBench(['--quick', '--soak-minutes', '0.1', '--json']);
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout) as Record<string, unknown>;
+    expect(result.bench).toBe('soak');
+    for (const subject of ['baseline', 'bridge']) {
+      const r = result[subject] as Record<string, number | unknown[]>;
+      expect(r.statuses_sent, subject).toBeGreaterThan(0);
+      expect(r.statuses_received, subject).toBeGreaterThan(0);
+      expect(r.rate_per_heater_achieved, subject).toBeGreaterThan(0);
+      expect(r.compressed_hours_covered, subject).toBeGreaterThan(0);
+      expect((r.samples as unknown[]).length, subject).toBeGreaterThanOrEqual(3);
+      expect(typeof r.rss_slope_last_half_mb_per_hour, subject).toBe('number');
+    }
+    expect(typeof result.rss_slope_mb_per_hour_bridge).toBe('number');
+  }, 120_000);
 });
