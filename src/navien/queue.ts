@@ -603,13 +603,17 @@ export class CommandQueue {
   private scheduleSave(): void {
     if (!this.store) return;
     const entries = [...this.lanes.values()].flat().sort((a, b) => a.seq - b.seq);
+    const nowWall = this.options.clock.now();
     void this.store.write({
       format: 'nwp500-bridge/command-queue',
       version: 2,
       counters: { ...this.counters },
-      commands: entries.map(({ command }) => ({
-        ...command,
-        confirm: command.confirm ? command.confirm.map((e) => ({ ...e })) : null,
+      commands: entries.map((entry) => ({
+        ...entry.command,
+        // When HA asked, on today's wall clock: the age as measured (monotonic) back from now, so
+        // a wall-clock step while it waited does not make it younger (or older) after a restart.
+        createdAt: nowWall - this.ageOf(entry),
+        confirm: entry.command.confirm ? entry.command.confirm.map((e) => ({ ...e })) : null,
       })),
     });
   }

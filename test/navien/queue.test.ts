@@ -389,6 +389,25 @@ describe('across restarts', () => {
     expect(second.queue.accounting()).toMatchObject({ expired: 1, in_queue: 0 });
   });
 
+  it("keeps a command's age across a restart when the wall clock stepped back before it", async () => {
+    const path = join(dir, 'command_queue.json');
+    const clock = new ManualClock();
+    const first = new QueueRig({ path, maxAgeMs: 300_000 }, clock);
+    first.enqueue(MAC_A, 'power', 1);
+    await first.advance(50_000, 10_000);
+    // NTP steps the clock back two hours, then the add-on restarts 50 s later.
+    clock.jumpWall(-7_200_000);
+    await first.advance(50_000, 10_000);
+    await first.queue.stop();
+    const later = new ManualClock(clock.now() + 10_000);
+    const second = new QueueRig({ path, maxAgeMs: 300_000 }, later);
+    await second.queue.load();
+    // 110 s old, as it is: not made two hours younger by the step.
+    expect(second.queue.accounting().oldest_queued_age_ms).toBe(110_000);
+    await second.advance(191_000, 1_000);
+    expect(second.queue.accounting()).toMatchObject({ expired: 1, in_queue: 0 });
+  });
+
   it('reads a 0.1 queue file: its commands count as accepted', async () => {
     const path = join(dir, 'command_queue.json');
     const clock = new ManualClock();

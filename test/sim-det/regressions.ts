@@ -1,5 +1,5 @@
-// Seeds the simulation found on its own against the engine and queue of main at 54554c0 (before
-// the engine and queue fixes), pinned with their whole plan (settings and schedule), so a later
+// Seeds the simulation found on its own against the engine and queue of main (at 54554c0, before
+// the engine and queue fixes, unless `found` names a later commit), pinned with their whole plan (settings and schedule), so a later
 // change to how plans are drawn cannot quietly turn them into different runs. Each must pass now.
 // `found` is what the seed broke then, and when: the step and the invariant. `triggers` keep a pin
 // honest: a fixed bridge makes other draws of chance, so each run must show its fault again.
@@ -783,6 +783,350 @@ export const REGRESSIONS: readonly Regression[] = [
         { device: '04786332fcb1', kind: 'dhw_temperature', value: '133' },
         { device: '04786332fcb1', kind: 'dhw_mode', value: 'electric' },
         { device: '04786332fcb1', kind: 'demand_response', value: 'on' },
+      ],
+    },
+  },
+  {
+    name: 'a wall clock stepped back two hours before a restart makes a queued command two hours younger: it reaches the heater 188 s after HA asked (max_queued_command_age 120 s)',
+    seed: 3260,
+    triggers: ['wall clock jumps -7129 s', 'restart with 2 command(s) queued'],
+    found: {
+      invariant: 'no stale command reaches the heater',
+      step: 20,
+      detail:
+        'cmd#3 (dhw_temperature=124) reached heater fcb1 188 s after HA asked (max_queued_command_age 120 s) (main at 66ad2c5)',
+    },
+    plan: {
+      config: {
+        awsLifeSecs: 3600,
+        jwtLifeSecs: 900,
+        queueMaxSize: 5,
+        queueMaxAgeMs: 120000,
+        keepAliveSecs: 60,
+        deafAfterMs: 0,
+        deviceListIntervalMs: 21600000,
+      },
+      steps: [
+        {
+          delayMs: 6603,
+          action: {
+            kind: 'wait',
+          },
+        },
+        {
+          delayMs: 9931,
+          action: {
+            kind: 'hangup',
+          },
+        },
+        {
+          delayMs: 1375,
+          action: {
+            kind: 'night',
+            ms: 4670562,
+          },
+        },
+        {
+          delayMs: 3647,
+          action: {
+            kind: 'blackhole',
+            ms: 93556,
+          },
+        },
+        {
+          delayMs: 29496,
+          action: {
+            kind: 'hangup',
+          },
+        },
+        {
+          delayMs: 458482,
+          action: {
+            kind: 'lossy',
+            ms: 112876,
+            lostAckP: 0.6,
+            hungPublishP: 0.1,
+          },
+        },
+        {
+          delayMs: 40148,
+          action: {
+            kind: 'lossy',
+            ms: 146040,
+            lostAckP: 0.1,
+            hungPublishP: 0.3,
+          },
+        },
+        {
+          delayMs: 44185,
+          action: {
+            kind: 'command',
+            device: '04786332fcb1',
+            command: 'demand_response',
+            value: 'on',
+          },
+        },
+        {
+          delayMs: 34259,
+          action: {
+            kind: 'command',
+            device: '04786332fca0',
+            command: 'dhw_temperature',
+            value: '105',
+          },
+        },
+        {
+          delayMs: 16641,
+          action: {
+            kind: 'blackhole',
+            ms: 83512,
+          },
+        },
+        {
+          delayMs: 40885,
+          action: {
+            kind: 'command',
+            device: '04786332fcb1',
+            command: 'dhw_temperature',
+            value: '124',
+          },
+        },
+        {
+          delayMs: 29195,
+          action: {
+            kind: 'blackhole',
+            ms: 110152,
+          },
+        },
+        {
+          delayMs: 33851,
+          action: {
+            kind: 'hangup',
+          },
+        },
+        {
+          delayMs: 22262,
+          action: {
+            kind: 'wallJump',
+            ms: -7128676,
+          },
+        },
+        {
+          delayMs: 20893,
+          action: {
+            kind: 'expireCreds',
+            hangUp: true,
+          },
+        },
+        {
+          delayMs: 4605,
+          action: {
+            kind: 'command',
+            device: '04786332fca0',
+            command: 'dhw_mode',
+            value: 'electric',
+          },
+        },
+        {
+          delayMs: 8999,
+          action: {
+            kind: 'restart',
+          },
+        },
+        {
+          delayMs: 32090,
+          action: {
+            kind: 'command',
+            device: '04786332fcb1',
+            command: 'dhw_mode',
+            value: 'electric',
+          },
+        },
+        {
+          delayMs: 3666,
+          action: {
+            kind: 'hangup',
+          },
+        },
+        {
+          delayMs: 506709,
+          action: {
+            kind: 'refuse',
+            ms: 28192,
+          },
+        },
+        {
+          delayMs: 11905,
+          action: {
+            kind: 'deviceList',
+            ms: 6679825,
+            answer: 'not-a-list',
+          },
+        },
+        {
+          delayMs: 34689,
+          action: {
+            kind: 'command',
+            device: '04786332fca0',
+            command: 'dhw_mode',
+            value: 'eco',
+          },
+        },
+        {
+          delayMs: 20940,
+          action: {
+            kind: 'command',
+            device: '04786332fcb1',
+            command: 'demand_response',
+            value: 'off',
+          },
+        },
+        {
+          delayMs: 17053,
+          action: {
+            kind: 'badCa',
+            ms: 31874,
+          },
+        },
+        {
+          delayMs: 9132,
+          action: {
+            kind: 'command',
+            device: '04786332fca0',
+            command: 'demand_response',
+            value: 'off',
+          },
+        },
+        {
+          delayMs: 4111,
+          action: {
+            kind: 'command',
+            device: '04786332fcb1',
+            command: 'dhw_mode',
+            value: 'electric',
+          },
+        },
+        {
+          delayMs: 24723,
+          action: {
+            kind: 'command',
+            device: '04786332fcb1',
+            command: 'demand_response',
+            value: 'off',
+          },
+        },
+        {
+          delayMs: 7115,
+          action: {
+            kind: 'command',
+            device: '04786332fca0',
+            command: 'dhw_temperature',
+            value: '136',
+          },
+        },
+        {
+          delayMs: 30019,
+          action: {
+            kind: 'hangup',
+          },
+        },
+        {
+          delayMs: 37511,
+          action: {
+            kind: 'wait',
+          },
+        },
+        {
+          delayMs: 294,
+          action: {
+            kind: 'blackhole',
+            ms: 146725,
+          },
+        },
+        {
+          delayMs: 11795,
+          action: {
+            kind: 'rst',
+          },
+        },
+        {
+          delayMs: 21004,
+          action: {
+            kind: 'rst',
+          },
+        },
+        {
+          delayMs: 34746,
+          action: {
+            kind: 'rst',
+          },
+        },
+        {
+          delayMs: 1663,
+          action: {
+            kind: 'lossy',
+            ms: 52411,
+            lostAckP: 0.1,
+            hungPublishP: 0,
+          },
+        },
+        {
+          delayMs: 11162,
+          action: {
+            kind: 'command',
+            device: '04786332fca0',
+            command: 'demand_response',
+            value: 'on',
+          },
+        },
+        {
+          delayMs: 5116,
+          action: {
+            kind: 'command',
+            device: '04786332fca0',
+            command: 'demand_response',
+            value: 'off',
+          },
+        },
+        {
+          delayMs: 34212,
+          action: {
+            kind: 'blackhole',
+            ms: 111183,
+          },
+        },
+      ],
+      quiet: [
+        {
+          device: '04786332fca0',
+          kind: 'dhw_temperature',
+          value: '103',
+        },
+        {
+          device: '04786332fca0',
+          kind: 'dhw_mode',
+          value: 'electric',
+        },
+        {
+          device: '04786332fca0',
+          kind: 'demand_response',
+          value: 'off',
+        },
+        {
+          device: '04786332fcb1',
+          kind: 'dhw_temperature',
+          value: '122',
+        },
+        {
+          device: '04786332fcb1',
+          kind: 'dhw_mode',
+          value: 'eco',
+        },
+        {
+          device: '04786332fcb1',
+          kind: 'demand_response',
+          value: 'on',
+        },
       ],
     },
   },
