@@ -108,7 +108,8 @@ describe('the side-by-side bench', () => {
   });
 
   it('measures both subjects and a compared tree (with its own run script flags) in a quick run, and names its ratios', async () => {
-    const tree = await flaggedTree('--max-semi-space-size=2');
+    // A flag the add-on's own run script does not set, so the two trees are told apart.
+    const tree = await flaggedTree('--max-semi-space-size=3');
     const saved = join(tree, 'result.json');
     let result: Record<string, unknown>;
     let rendered: string;
@@ -138,8 +139,8 @@ describe('the side-by-side bench', () => {
       bridge_ratio_to_this: Record<string, number | null>;
     };
     expect(compare.dir).toBe(tree);
-    expect(compare.node_flags).toEqual(['--max-semi-space-size=2']);
-    expect(compare.command).toContain('--max-semi-space-size=2');
+    expect(compare.node_flags).toEqual(['--max-semi-space-size=3']);
+    expect(compare.command).toContain('--max-semi-space-size=3');
     expect(compare.subject_runs).toBe(1);
     for (const key of [
       'throughput_msg_s',
@@ -161,8 +162,8 @@ describe('the side-by-side bench', () => {
     // Each tree ran with its own flags, as its process saw them.
     const runs = result.runs as Array<{ subject: string; exec_argv: string[] }>;
     expect(runs.map((r) => r.subject).sort()).toEqual(['baseline', 'bridge', 'compare:flagged']);
-    expect(runs.find((r) => r.subject === 'compare:flagged')?.exec_argv).toContain('--max-semi-space-size=2');
-    expect(runs.find((r) => r.subject === 'bridge')?.exec_argv).not.toContain('--max-semi-space-size=2');
+    expect(runs.find((r) => r.subject === 'compare:flagged')?.exec_argv).toContain('--max-semi-space-size=3');
+    expect(runs.find((r) => r.subject === 'bridge')?.exec_argv).not.toContain('--max-semi-space-size=3');
     // The saved output renders with the compared tree's columns.
     const header = rendered.split('\n').find((line) => line.startsWith('| figure'));
     expect(header?.split('|').map((cell) => cell.trim())).toEqual([

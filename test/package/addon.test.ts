@@ -77,7 +77,9 @@ describe('add-on package', () => {
 
   it('runs the built CLI from an executable s6 service', async () => {
     const run = await readFile('rootfs/etc/s6-overlay/s6-rc.d/nwp500-bridge/run', 'utf8');
-    expect(run).toContain('exec node /app/dist/cli.js run');
+    // Node flags (V8 settings) may come between node and the script; nothing else may.
+    expect(run).toMatch(/^exec node (--[a-z0-9-]+(=[\w.]+)? )*\/app\/dist\/cli\.js run$/m);
+    expect(run).toContain('--max-semi-space-size=2 --single-threaded-gc');
     expect((await stat('rootfs/etc/s6-overlay/s6-rc.d/nwp500-bridge/run')).mode & 0o111).not.toBe(0);
     expect((await stat('rootfs/etc/s6-overlay/s6-rc.d/nwp500-bridge/finish')).mode & 0o111).not.toBe(0);
     expect((await readFile('rootfs/etc/s6-overlay/s6-rc.d/nwp500-bridge/type', 'utf8')).trim()).toBe(
