@@ -156,16 +156,14 @@ export class StateWriter<S> {
   private readonly lastTexts: string[];
   private readonly keyTexts: string[];
   private readonly derived: Derived<S>;
-  /**
-   * Table order is JSON.stringify's order unless a key repeats or looks like an array index
-   * (those an object puts first); such a table is written through the object instead.
-   */
-  private readonly inOrder: boolean;
 
-  constructor(private readonly table: readonly EntityDef<S>[]) {
+  constructor(table: readonly EntityDef<S>[]) {
     this.slots = cachedSlots(table);
     const keys = this.slots.map((slot) => slot.key);
-    this.inOrder = new Set(keys).size === keys.length && !keys.some((key) => /^\d+$/.test(key));
+    // Table order is JSON.stringify's order unless a key repeats or looks like an array index
+    // (an object puts those first); no entity table has either, and one that did would be a bug.
+    const odd = keys.find((key, i) => keys.indexOf(key) !== i || /^\d+$/.test(key));
+    if (odd !== undefined) throw new Error(`entity table: state key "${odd}" repeats or is an index`);
     this.keyTexts = keys.map((key) => `${JSON.stringify(key)}:`);
     this.lastValues = keys.map(() => undefined);
     this.lastTexts = keys.map(() => '');
@@ -189,7 +187,6 @@ export class StateWriter<S> {
 
   /** The state as JSON text. */
   write(s: S): string {
-    if (!this.inOrder) return JSON.stringify(buildState(this.table, s));
     const parts: string[] = [];
     const { derived, lastValues, lastTexts, keyTexts } = this;
     eachShown(this.slots, s, (slot, i) => {

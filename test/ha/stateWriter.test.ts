@@ -237,4 +237,16 @@ describe('StateWriter', () => {
     expect(writer.write({ plan: ['c'], count: 2 })).toBe('{"plan":2,"plan_attributes":{"entries":["c"]}}');
     expect(calls).toBe(2);
   });
+
+  it('refuses a table whose state keys repeat (its text could not follow JSON.stringify order)', () => {
+    const sensor = { platform: 'sensor' as const, name: 'X', enabled: true, read: () => 1 };
+    expect(
+      () =>
+        new StateWriter([
+          { ...sensor, key: 'a' },
+          { ...sensor, key: 'a' },
+        ]),
+    ).toThrow(/"a" repeats/);
+    expect(() => new StateWriter([{ ...sensor, key: '7' }])).toThrow(/"7"/);
+  });
 });

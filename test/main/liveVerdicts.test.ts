@@ -3,11 +3,9 @@
 // /api/diagnostics names the right pattern, and `analyze` on the report file the bridge writes when
 // it stops reaches the same verdict.
 
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { optionsSchema } from '../../src/config/options.js';
 import { analyzeExport, analyzeExportFile } from '../../src/diagnostics/analyzeFile.js';
 import type { DiagnosticsReport } from '../../src/diagnostics/report.js';
 import { seededRandom } from '../../src/diagnostics/stats.js';
@@ -16,6 +14,7 @@ import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { captureLog } from '../helpers/logCapture.js';
 import { startBroker, type TestBroker } from '../helpers/mosquitto.js';
 import { ScaledClock } from '../helpers/scaledClock.js';
+import { optionsForSimulator } from '../helpers/simOptions.js';
 
 const SPEED = 60;
 const MINUTE = 60_000;
@@ -45,20 +44,8 @@ async function start(speed = SPEED): Promise<Run> {
   const broker = await startBroker();
   // The tank physics steps once a virtual minute: at 60× a second's step would cost 60 a second.
   const sim = await startSimulator({ clock, keepAlive: { minSecs: 1 }, tickIntervalMs: 60_000 });
-  const dataDir = await mkdtemp(join(tmpdir(), 'nwp500-live-data-'));
-  const configDir = await mkdtemp(join(tmpdir(), 'nwp500-live-config-'));
-  const caFile = join(dataDir, 'sim-ca.pem');
-  await writeFile(caFile, sim.caPem);
-  const options = optionsSchema.parse({
-    email: sim.account.email,
-    password: sim.account.password,
-    navien_api_url: sim.restUrl,
-    navien_mqtt_url: sim.mqttsUrl,
-    navien_mqtt_ca_file: caFile,
-    data_dir: dataDir,
-    ha_config_dir: configDir,
+  const { options, dirs } = await optionsForSimulator(sim, 'nwp500-live', {
     http_port: 0,
-    diagnostics_export_interval: 0,
     status_interval: 60,
   });
   const log = captureLog('warn');
@@ -74,8 +61,8 @@ async function start(speed = SPEED): Promise<Run> {
     sim,
     broker,
     bridge,
-    dirs: [dataDir, configDir],
-    reportPath: join(configDir, options.diagnostics_file),
+    dirs,
+    reportPath: join(options.ha_config_dir, options.diagnostics_file),
   };
   return current;
 }

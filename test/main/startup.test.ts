@@ -2,17 +2,15 @@
 // build overlaps the sign-in). A server that cannot listen must still fail the start, and must not
 // leave the already started cloud link and broker client running behind the rejection.
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { optionsSchema } from '../../src/config/options.js';
 import { startBridge } from '../../src/main.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { Observer } from '../ha/observer.js';
 import { captureLog } from '../helpers/logCapture.js';
 import { startBroker, type TestBroker } from '../helpers/mosquitto.js';
+import { optionsForSimulator } from '../helpers/simOptions.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -34,27 +32,14 @@ describe('startBridge', () => {
     cleanups.push(() => broker.close());
     const sim: Simulator = await startSimulator();
     cleanups.push(() => sim.close());
-    const dataDir = await mkdtemp(join(tmpdir(), 'nwp500-startup-data-'));
-    const configDir = await mkdtemp(join(tmpdir(), 'nwp500-startup-config-'));
-    cleanups.push(async () => {
-      await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
-      await rm(configDir, { recursive: true, force: true, maxRetries: 5 });
+    const { options, dirs } = await optionsForSimulator(sim, 'nwp500-startup', {
+      http_port: await occupiedPort(),
     });
-    const caFile = join(dataDir, 'sim-ca.pem');
-    await writeFile(caFile, sim.caPem);
+    cleanups.push(async () => {
+      for (const dir of dirs) await rm(dir, { recursive: true, force: true, maxRetries: 5 });
+    });
     const observer = await Observer.connect(broker.url, ['nwp500/bridge/availability']);
     cleanups.push(() => observer.close());
-    const options = optionsSchema.parse({
-      email: sim.account.email,
-      password: sim.account.password,
-      navien_api_url: sim.restUrl,
-      navien_mqtt_url: sim.mqttsUrl,
-      navien_mqtt_ca_file: caFile,
-      data_dir: dataDir,
-      ha_config_dir: configDir,
-      http_port: await occupiedPort(),
-      diagnostics_export_interval: 0,
-    });
     const log = captureLog('warn');
 
     await expect(
