@@ -1,8 +1,15 @@
 // Status decoding: finds the status payload in a device message and turns raw wire values into typed values
 // per the field table. Never throws; a bad field becomes a problem line and the rest of the status survives.
 
-import { enumName, TemperatureType } from './enums.js';
-import { STATUS_FIELDS, type StatusField, USABLE_ENERGY_KEY } from './statusFields.js';
+import { TemperatureType } from './enums.js';
+import { STATUS_FIELDS, type StatusField } from './statusFields.js';
+import {
+  STATUS_POSITIONS,
+  type StatusValue,
+  StatusValues,
+  statusPosition,
+  USABLE_ENERGY_POSITION,
+} from './statusValues.js';
 import {
   deciCelsiusDeltaToC,
   deciCelsiusDeltaToF,
@@ -18,16 +25,15 @@ import {
 } from './units.js';
 import { asRecord, ownField, readWireNumber, toPlainJson } from './wireValue.js';
 
-export type StatusValue = number | boolean | string | null;
+export type { StatusValue } from './statusValues.js';
 
 export interface DeviceStatus {
   /** Display unit the device reports (`temperatureType` 1 = C, 2 = F; default F like the library). */
   temperatureUnit: TemperatureUnit;
-  /** snake_case key → converted value. Temperatures (absolute and deltas) in temperatureUnit;
-   *  flow in L/min; volume in L; energy in Wh; power in W; enums as numbers. Missing → absent key. */
-  values: Readonly<Record<string, StatusValue>>;
-  /** For enum fields: key → name (e.g. dhw_operation_setting → 'ENERGY_SAVER'), null if unknown. */
-  names: Readonly<Record<string, string | null>>;
+  /** Converted values by snake_case key. Temperatures (absolute and deltas) in temperatureUnit;
+   *  flow in L/min; volume in L; energy in Wh; power in W; enums as numbers (with their names).
+   *  A field the device did not send is absent. */
+  values: StatusValues;
   /** The original wire object (only plain JSON values kept). */
   raw: Readonly<Record<string, unknown>>;
   /** `command` code that produced this status, if present. */
@@ -99,72 +105,70 @@ function describeNonObject(value: unknown): string {
 function emptyStatus(problem: string): DeviceStatus {
   return {
     temperatureUnit: DEFAULT_UNIT,
-    values: {},
-    names: {},
+    values: new StatusValues(new Array(STATUS_POSITIONS).fill(undefined)),
     raw: {},
     command: null,
     problems: [problem],
   };
 }
 
-// Where the two fields every conversion depends on sit in the table (found once, not per status).
-const TEMPERATURE_TYPE_INDEX = STATUS_FIELDS.findIndex((f) => f.wire === 'temperatureType');
-const FORMULA_TYPE_INDEX = STATUS_FIELDS.findIndex((f) => f.wire === 'tempFormulaType');
+// Where the fields decoding itself needs sit in the table (found once, not per status).
 const COMMAND_INDEX = STATUS_FIELDS.findIndex((f) => f.wire === 'command');
+const FULL_RECOVERY_INDEX = statusPosition('full_recovery_energy');
+const ENERGY_TO_SETPOINT_INDEX = statusPosition('energy_to_setpoint');
+
+/** A wire number of the record, or undefined (with a problem line when the field is there but unusable). */
+function readField(
+  record: Readonly<Record<string, unknown>>,
+  wire: string,
+  problems: string[],
+): number | undefined {
+  // The usual case first, without the own-property check: Object.prototype has no number-valued
+  // member a wire name could reach, so a number read here is the record's own.
+  const direct = record[wire];
+  if (typeof direct === 'number' && Number.isFinite(direct)) return direct;
+  const read = readWireNumber(ownField(record, wire));
+  if (read.state === 'bad') problems.push(`${wire}: ${read.reason}`);
+  return read.state === 'ok' ? read.value : undefined;
+}
 
 function decodeRecord(record: Readonly<Record<string, unknown>>, options: DecodeStatusOptions): DeviceStatus {
   const problems: string[] = [];
-  // The wire numbers by field index: a status arrives every few seconds with ~150 of them.
-  const numbers: Array<number | undefined> = new Array(STATUS_FIELDS.length);
-  for (let i = 0; i < STATUS_FIELDS.length; i++) {
-    const field = STATUS_FIELDS[i] as StatusField;
-    // The usual case first, without the own-property check: Object.prototype has no number-valued
-    // member a wire name could reach, so a number read here is the record's own.
-    const direct = record[field.wire];
-    if (typeof direct === 'number' && Number.isFinite(direct)) {
-      numbers[i] = direct;
-      continue;
-    }
-    const read = readWireNumber(ownField(record, field.wire));
-    if (read.state === 'ok') numbers[i] = read.value;
-    else if (read.state === 'bad') problems.push(`${field.wire}: ${read.reason}`);
-  }
-
+  // The two settings every conversion depends on are read first, without a problem line: the loop
+  // below reads them again in their place in the table and reports them there.
   const ctx: ConversionContext = {
-    unit: options.unit ?? unitOf(numbers[TEMPERATURE_TYPE_INDEX]),
-    formulaType: numbers[FORMULA_TYPE_INDEX] ?? DEFAULT_FORMULA_TYPE,
+    unit: options.unit ?? unitOf(readField(record, 'temperatureType', [])),
+    formulaType: readField(record, 'tempFormulaType', []) ?? DEFAULT_FORMULA_TYPE,
   };
-  const values: Record<string, StatusValue> = {};
-  const names: Record<string, string | null> = {};
+  const slots: Array<StatusValue | undefined> = new Array(STATUS_POSITIONS).fill(undefined);
+  let command: number | null = null;
   for (let i = 0; i < STATUS_FIELDS.length; i++) {
     const field = STATUS_FIELDS[i] as StatusField;
-    const raw = numbers[i];
+    const raw = readField(record, field.wire, problems);
     if (raw === undefined) continue;
+    if (i === COMMAND_INDEX) command = raw + 0;
     const value = convert(field, raw, ctx);
     if (typeof value === 'number' && !Number.isFinite(value)) {
       problems.push(`${field.wire}: ${raw} is out of range once converted`);
       continue;
     }
     // -0 would survive in memory but not through JSON; normalise it so both views agree.
-    values[field.key] = typeof value === 'number' ? value + 0 : value;
-    if (field.conversion === 'enum') names[field.key] = enumName(field.enum, raw);
+    slots[i] = typeof value === 'number' ? value + 0 : value;
   }
 
-  const full = values.full_recovery_energy;
-  const toSetpoint = values.energy_to_setpoint;
+  const full = slots[FULL_RECOVERY_INDEX];
+  const toSetpoint = slots[ENERGY_TO_SETPOINT_INDEX];
   if (typeof full === 'number' && typeof toSetpoint === 'number') {
     const usable = Math.max(0, full - toSetpoint);
-    if (Number.isFinite(usable)) values[USABLE_ENERGY_KEY] = usable;
+    if (Number.isFinite(usable)) slots[USABLE_ENERGY_POSITION] = usable;
   }
 
-  const command = numbers[COMMAND_INDEX];
   const copy = options.owned ? record : (asRecord(toPlainJson(record)) ?? {});
   return {
     temperatureUnit: ctx.unit,
-    values,
-    names,
+    values: new StatusValues(slots),
     raw: copy,
-    command: command === undefined ? null : command + 0,
+    command,
     problems,
   };
 }

@@ -375,7 +375,7 @@ export class HaBridge {
    */
   private readScheduleIfStale(runtime: DeviceRuntime): void {
     const schedule = this.reservations.schedule(runtime.mac);
-    const flag = runtime.status?.values.program_reservation_use;
+    const flag = runtime.status?.values.get('program_reservation_use');
     const flipped =
       schedule !== null &&
       typeof flag === 'boolean' &&

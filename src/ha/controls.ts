@@ -23,12 +23,19 @@ import {
   setpointOf,
   setpointRange,
   setting,
-  statusValue,
+  statusReader,
   targetTemperature,
   temperatureUnitLabel,
   waterHeaterMode,
   waterHeaterModes,
 } from './snapshot.js';
+
+const readAntiLegionellaPeriod = statusReader('anti_legionella_period');
+const readOperationMode = statusReader('operation_mode');
+const readVacationDays = statusReader('vacation_day_setting');
+const readDrEvent = statusReader('dr_event_status');
+const readRecirculationMode = statusReader('recirculation_operation_mode');
+const readProgramFlag = flagOf('program_reservation_use');
 
 type S = DeviceSnapshot;
 
@@ -43,7 +50,7 @@ function sendMode(s: S, command: DeviceCommand): CommandPlan {
 
 /** The anti-legionella period the device reports, if it is one it accepts; else the library's 14 days. */
 function antiLegionellaPeriod(s: S): number {
-  const period = statusValue(s, 'anti_legionella_period');
+  const period = readAntiLegionellaPeriod(s);
   return typeof period === 'number' &&
     Number.isInteger(period) &&
     period >= ANTI_LEGIONELLA_PERIOD_DAYS.min &&
@@ -154,7 +161,7 @@ export const NWP500_CONTROLS: readonly EntityDef<S>[] = [
     read: (s) => {
       const value = setting(s);
       if (value !== null) return !isPoweredOff(s);
-      return statusValue(s, 'operation_mode') === null ? null : true;
+      return readOperationMode(s) === null ? null : true;
     },
     turn: (on) => send({ kind: 'power', on }),
   },
@@ -205,7 +212,7 @@ export const NWP500_CONTROLS: readonly EntityDef<S>[] = [
     range: () => ({ min: VACATION_DAYS.min, max: VACATION_DAYS.max, step: 1 }),
     // During vacation the device's own count; otherwise the length the next vacation will have.
     read: (s) => {
-      const onDevice = statusValue(s, 'vacation_day_setting');
+      const onDevice = readVacationDays(s);
       return isOnVacation(s) && typeof onDevice === 'number' && onDevice > 0 ? onDevice : s.vacationDays;
     },
     // Remembered by the bridge; during vacation the device gets the new length too.
@@ -230,7 +237,7 @@ export const NWP500_CONTROLS: readonly EntityDef<S>[] = [
     icon: 'mdi:transmission-tower',
     available: (s) => s.feature?.capabilities.drSettingUse === true,
     read: (s) => {
-      const value = statusValue(s, 'dr_event_status');
+      const value = readDrEvent(s);
       return typeof value === 'number' ? value !== 0 : null;
     },
     turn: (on) => send({ kind: 'demand_response', on }),
@@ -253,7 +260,7 @@ export const NWP500_CONTROLS: readonly EntityDef<S>[] = [
     name: 'Reservation program',
     enabled: true,
     icon: 'mdi:calendar-clock',
-    read: (s) => s.schedule?.enabled ?? flagOf('program_reservation_use')(s),
+    read: (s) => s.schedule?.enabled ?? readProgramFlag(s),
     turn: (on) => ({
       ok: true,
       commands: [],
@@ -296,7 +303,7 @@ export const NWP500_CONTROLS: readonly EntityDef<S>[] = [
     available: recirculationFitted,
     options: () => RECIRCULATION_OPTIONS,
     read: (s) => {
-      const value = statusValue(s, 'recirculation_operation_mode');
+      const value = readRecirculationMode(s);
       const label = typeof value === 'number' ? labelOf(RECIRCULATION_MODE_LABELS, value) : null;
       return label !== null && RECIRCULATION_OPTIONS.includes(label) ? label : null;
     },
@@ -306,8 +313,8 @@ export const NWP500_CONTROLS: readonly EntityDef<S>[] = [
         ? send({ kind: 'recirculation_mode', mode })
         : { ok: false, code: 'invalid', reason: `"${option}" is not a recirculation mode` };
     },
-    attributesFrom: (s) => [statusValue(s, 'recirculation_operation_mode')],
-    attributes: (s) => ({ value: (statusValue(s, 'recirculation_operation_mode') as number | null) ?? null }),
+    attributesFrom: (s) => [readRecirculationMode(s)],
+    attributes: (s) => ({ value: (readRecirculationMode(s) as number | null) ?? null }),
   },
   {
     platform: 'button',

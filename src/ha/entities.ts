@@ -28,7 +28,10 @@ import {
   RECIRCULATION_MODE_LABELS,
   TEMPERATURE_FORMULA_LABELS,
 } from './labels.js';
-import { type DeviceSnapshot, setpointValue, statusValue } from './snapshot.js';
+import { type DeviceSnapshot, setpointValue, statusReader } from './snapshot.js';
+
+const readErrorCode = statusReader('error_code');
+const readSubErrorCode = statusReader('sub_error_code');
 
 type S = DeviceSnapshot;
 
@@ -50,12 +53,12 @@ function recircLimit(which: 'min' | 'max'): (s: S) => number | null {
 
 /** A status without the field means no error, as in the library and the vendor app. */
 function errorCode(s: S): number {
-  const value = statusValue(s, 'error_code');
+  const value = readErrorCode(s);
   return typeof value === 'number' ? value : 0;
 }
 
 function subErrorCode(s: S): number | null {
-  const value = statusValue(s, 'sub_error_code');
+  const value = readSubErrorCode(s);
   return typeof value === 'number' ? value : null;
 }
 

@@ -12,7 +12,7 @@ import {
   numberOf,
   setpointOf,
   setpointPrecision,
-  statusValue,
+  statusReader,
   temperatureOf,
   temperatureUnitLabel,
   volumeOf,
@@ -164,8 +164,9 @@ export function enumeration(
   extra: Extra & { available?: (s: S) => boolean } = {},
 ): SensorDef<S> {
   const table: EnumTable = labels.table;
+  const read = statusReader(key);
   const wireValue = (s: S): number | null => {
-    const value = statusValue(s, key);
+    const value = read(s);
     return typeof value === 'number' ? value : null;
   };
   return {

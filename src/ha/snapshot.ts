@@ -6,7 +6,8 @@ import { DhwOperationSetting } from '../device/enums.js';
 import type { DeviceFeature } from '../device/feature.js';
 import type { FirmwarePart } from '../device/firmware.js';
 import type { ReservationEntry } from '../device/reservations.js';
-import type { DeviceStatus } from '../device/status.js';
+import type { DeviceStatus, StatusValue } from '../device/status.js';
+import { statusPosition } from '../device/statusValues.js';
 import type { TouPlan } from '../device/tou.js';
 import {
   halfRawToTemperature,
@@ -71,15 +72,21 @@ export const MODE_BY_SETTING: ReadonlyMap<number, DhwMode> = new Map([
 export const VACATION_SETTING = DhwOperationSetting.byName.VACATION;
 export const POWER_OFF_SETTING = DhwOperationSetting.byName.POWER_OFF;
 
-/** A status value as it is, or null when the device did not send it. */
-export function statusValue(s: DeviceSnapshot, key: string): number | boolean | string | null {
-  return s.status?.values[key] ?? null;
+/**
+ * A reader of one status value as it is, null when the device did not send it. It runs on every
+ * status, so the key's position is found once; a key no status field has throws here, when the
+ * entity table is built.
+ */
+export function statusReader(key: string): (s: DeviceSnapshot) => StatusValue | null {
+  const position = statusPosition(key);
+  return (s) => s.status?.values.at(position) ?? null;
 }
 
 /** A numeric status value rounded to `decimals`; null when absent or not a number. */
 export function numberOf(key: string, decimals = 0): (s: DeviceSnapshot) => number | null {
+  const read = statusReader(key);
   return (s) => {
-    const value = statusValue(s, key);
+    const value = read(s);
     return typeof value === 'number' ? roundTo(value, decimals) : null;
   };
 }
@@ -98,8 +105,9 @@ export function setpointValue(value: number, unit: TemperatureUnit): number {
 }
 
 export function setpointOf(key: string): (s: DeviceSnapshot) => number | null {
+  const read = statusReader(key);
   return (s) => {
-    const value = statusValue(s, key);
+    const value = read(s);
     return typeof value === 'number' ? setpointValue(value, s.unit) : null;
   };
 }
@@ -120,8 +128,9 @@ export function flowUnit(s: DeviceSnapshot): 'gal/min' | 'L/min' {
 
 /** A flow (decoded in L/min) in the heater's unit system. */
 export function flowOf(key: string): (s: DeviceSnapshot) => number | null {
+  const read = statusReader(key);
   return (s) => {
-    const lpm = statusValue(s, key);
+    const lpm = read(s);
     if (typeof lpm !== 'number') return null;
     return s.unit === 'F' ? litresPerMinuteToGpm(lpm) : roundTo(lpm, 1);
   };
@@ -129,8 +138,9 @@ export function flowOf(key: string): (s: DeviceSnapshot) => number | null {
 
 /** A volume (decoded in L) in the heater's unit system. */
 export function volumeOf(key: string): (s: DeviceSnapshot) => number | null {
+  const read = statusReader(key);
   return (s) => {
-    const litres = statusValue(s, key);
+    const litres = read(s);
     if (typeof litres !== 'number') return null;
     return s.unit === 'F' ? roundTo(litresToGallons(litres), 1) : roundTo(litres, 0);
   };
@@ -138,8 +148,9 @@ export function volumeOf(key: string): (s: DeviceSnapshot) => number | null {
 
 /** A status flag; a numeric flag reads as on when non-zero (the library leaves two of them raw). */
 export function flagOf(key: string): (s: DeviceSnapshot) => boolean | null {
+  const read = statusReader(key);
   return (s) => {
-    const value = statusValue(s, key);
+    const value = read(s);
     if (typeof value === 'boolean') return value;
     if (typeof value === 'number') return value !== 0;
     return null;
@@ -148,15 +159,18 @@ export function flagOf(key: string): (s: DeviceSnapshot) => boolean | null {
 
 /** The name of an enum status value (`ENERGY_SAVER`); null when absent or a value the table does not know. */
 export function enumNameOf(key: string): (s: DeviceSnapshot) => StateValue {
-  return (s) => s.status?.names[key] ?? null;
+  const position = statusPosition(key);
+  return (s) => s.status?.values.nameAt(position) ?? null;
 }
 
 export function temperatureUnitLabel(s: DeviceSnapshot): string {
   return s.unit === 'C' ? '°C' : '°F';
 }
 
+const readSetting = statusReader('dhw_operation_setting');
+
 export function setting(s: DeviceSnapshot): number | null {
-  const value = statusValue(s, 'dhw_operation_setting');
+  const value = readSetting(s);
   return typeof value === 'number' ? value : null;
 }
 
@@ -169,8 +183,11 @@ export function isOnVacation(s: DeviceSnapshot): boolean {
 }
 
 /** The setpoint: `dhwTargetTemperatureSetting`, else `dhwTemperatureSetting`, as the panel shows it. */
+const targetSetpoint = setpointOf('dhw_target_temperature_setting');
+const displayedSetpoint = setpointOf('dhw_temperature_setting');
+
 export function targetTemperature(s: DeviceSnapshot): number | null {
-  return setpointOf('dhw_target_temperature_setting')(s) ?? setpointOf('dhw_temperature_setting')(s);
+  return targetSetpoint(s) ?? displayedSetpoint(s);
 }
 
 /** Setpoint steps HA offers: the device's half-degree resolution in °C, whole degrees in °F. */

@@ -11,14 +11,14 @@ const SETTINGS = new Set(['temperatureType', 'tempFormulaType']);
 const CORRUPTIBLE = WIRE_KEYS.filter((k) => !SETTINGS.has(k));
 
 function expectWellFormed(status: DeviceStatus): void {
-  for (const value of Object.values(status.values)) {
+  for (const value of Object.values(status.values.toRecord())) {
     if (typeof value === 'number') expect(Number.isFinite(value)).toBe(true);
     else expect(value === null || typeof value === 'boolean' || typeof value === 'string').toBe(true);
   }
   for (const problem of status.problems) expect(typeof problem).toBe('string');
   expect(['C', 'F']).toContain(status.temperatureUnit);
   // The state published to MQTT is JSON; it must survive a round trip unchanged.
-  expect(JSON.parse(JSON.stringify(status.values))).toEqual(status.values);
+  expect(JSON.parse(JSON.stringify(status.values.toRecord()))).toEqual(status.values.toRecord());
   expect(() => JSON.stringify(status.raw)).not.toThrow();
 }
 
@@ -73,7 +73,7 @@ describe('decodeStatus under random and malformed input', () => {
         const status = decodeStatus(input);
         expectWellFormed(status);
         const finiteInputs = Object.values(input).filter((v) => Number.isFinite(v)).length;
-        expect(Object.keys(status.values).length).toBeLessThanOrEqual(finiteInputs + 1);
+        expect(Object.keys(status.values.toRecord()).length).toBeLessThanOrEqual(finiteInputs + 1);
       }),
       { numRuns: 300 },
     );
@@ -113,10 +113,10 @@ describe('decodeStatus under random and malformed input', () => {
           const broken = new Set(corrupted);
           for (const field of STATUS_FIELDS) {
             if (broken.has(field.wire)) {
-              expect(field.key in dirty.values).toBe(false);
+              expect(dirty.values.has(field.key)).toBe(false);
               expect(dirty.problems.some((p) => p.startsWith(`${field.wire}: `))).toBe(true);
             } else {
-              expect(dirty.values[field.key]).toEqual(clean.values[field.key]);
+              expect(dirty.values.get(field.key)).toEqual(clean.values.get(field.key));
             }
           }
           expect(dirty.problems).toHaveLength(corrupted.length);
@@ -133,8 +133,8 @@ describe('decodeStatus under random and malformed input', () => {
         const status = decodeStatus({ ...base, temperatureType: unit, tempFormulaType: formula });
         const reference = decodeStatus({ ...base, temperatureType: 2, tempFormulaType: 0 });
         expect(status.temperatureUnit).toBe('F');
-        expect(status.values.dhw_temperature).toBe(reference.values.dhw_temperature);
-        expect(status.values.outside_temperature).toBe(reference.values.outside_temperature);
+        expect(status.values.get('dhw_temperature')).toBe(reference.values.get('dhw_temperature'));
+        expect(status.values.get('outside_temperature')).toBe(reference.values.get('outside_temperature'));
         expect(status.problems).toHaveLength(2);
       }),
       { numRuns: 200 },
@@ -147,7 +147,7 @@ describe('decodeStatus under random and malformed input', () => {
         const status = decodeStatus({ ...base, temperatureType: 1 });
         for (const field of STATUS_FIELDS) {
           const raw = field.wire === 'temperatureType' ? 1 : (base[field.wire] as number);
-          const value = status.values[field.key];
+          const value = status.values.get(field.key);
           switch (field.conversion) {
             case 'half_c':
             case 'outside':
@@ -188,7 +188,7 @@ describe('decodeStatus under random and malformed input', () => {
         const status = decodeStatus({ ...base, temperatureType: 2 });
         for (const field of STATUS_FIELDS) {
           const raw = base[field.wire] as number;
-          const value = status.values[field.key] as number;
+          const value = status.values.get(field.key) as number;
           if (field.conversion === 'half_c')
             expect(Math.abs(value - (raw * 0.9 + 32))).toBeLessThanOrEqual(0.005);
           if (field.conversion === 'deci_c')
@@ -199,7 +199,7 @@ describe('decodeStatus under random and malformed input', () => {
         }
         const full = (base.totalEnergyCapacity as number) * 4;
         const needed = (base.availableEnergyCapacity as number) * 4;
-        expect(status.values.usable_energy).toBe(Math.max(0, full - needed));
+        expect(status.values.get('usable_energy')).toBe(Math.max(0, full - needed));
       }),
       { numRuns: 100 },
     );
