@@ -192,6 +192,10 @@ export function decodeStatus(raw: unknown, options: DecodeStatusOptions = {}): D
 
 type Payload = Readonly<Record<string, unknown>>;
 
+function found(container: Payload | undefined, name: string): boolean {
+  return container !== undefined && Object.hasOwn(container, name);
+}
+
 function extractKeyed(message: unknown, key: string, alternative: string): Payload | undefined {
   try {
     const outer = asRecord(message);
@@ -200,16 +204,11 @@ function extractKeyed(message: unknown, key: string, alternative: string): Paylo
     // The device wildcard also delivers our own publishes: they carry `request` and no `response`.
     if (Object.hasOwn(outer, 'request') && !hasResponse) return undefined;
     const response = hasResponse ? asRecord(outer.response) : undefined;
-    const places: Array<[Readonly<Record<string, unknown>> | undefined, string]> = [
-      [response, key],
-      [response, alternative],
-      [outer, key],
-      [outer, alternative],
-    ];
-    for (const [container, name] of places) {
-      // By presence, not truthiness: a present but unusable payload ends the search like in the library.
-      if (container && Object.hasOwn(container, name)) return asRecord(container[name]);
-    }
+    // By presence, not truthiness: a present but unusable payload ends the search like in the library.
+    if (found(response, key)) return asRecord(response?.[key]);
+    if (found(response, alternative)) return asRecord(response?.[alternative]);
+    if (found(outer, key)) return asRecord(outer[key]);
+    if (found(outer, alternative)) return asRecord(outer[alternative]);
     return undefined;
   } catch {
     return undefined;

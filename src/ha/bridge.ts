@@ -37,7 +37,7 @@ import {
 } from './registry.js';
 import { parseReservationCommand } from './reservationCommand.js';
 import { ReservationSync } from './reservationSync.js';
-import { DEFAULT_VACATION_DAYS, type DeviceSnapshot, MODE_BY_SETTING, setting } from './snapshot.js';
+import { DEFAULT_VACATION_DAYS, type DeviceSnapshot, MODE_BY_SETTING, statusSetting } from './snapshot.js';
 import { StateWriter } from './state.js';
 import { AVAILABILITY_OFFLINE, AVAILABILITY_ONLINE, isDeviceId, RESERVATIONS_KEY } from './topics.js';
 
@@ -347,7 +347,7 @@ export class HaBridge {
     const runtime = this.devices.get(mac);
     if (!this.running || !runtime) return;
     runtime.status = status;
-    const mode = MODE_BY_SETTING.get(setting(this.snapshotOf(runtime)) ?? -1);
+    const mode = MODE_BY_SETTING.get(statusSetting(status) ?? -1);
     this.memory.remember(mac, {
       unit: status.temperatureUnit,
       ...(mode === undefined ? {} : { lastMode: mode }),

@@ -167,11 +167,16 @@ export function temperatureUnitLabel(s: DeviceSnapshot): string {
   return s.unit === 'C' ? '°C' : '°F';
 }
 
-const readSetting = statusReader('dhw_operation_setting');
+const SETTING_POSITION = statusPosition('dhw_operation_setting');
+
+/** The operation setting (`dhwOperationSetting`) a status reports; null when it did not. */
+export function statusSetting(status: DeviceStatus | null): number | null {
+  const value = status?.values.at(SETTING_POSITION);
+  return typeof value === 'number' ? value : null;
+}
 
 export function setting(s: DeviceSnapshot): number | null {
-  const value = readSetting(s);
-  return typeof value === 'number' ? value : null;
+  return statusSetting(s.status);
 }
 
 export function isPoweredOff(s: DeviceSnapshot): boolean {

@@ -155,6 +155,8 @@ export class StateWriter<S> {
   private readonly lastValues: unknown[];
   private readonly lastTexts: string[];
   private readonly keyTexts: string[];
+  /** The texts of the shown keys, kept between writes so that its storage is not grown again each time. */
+  private readonly parts: string[] = [];
   private readonly derived: Derived<S>;
 
   constructor(table: readonly EntityDef<S>[]) {
@@ -187,18 +189,30 @@ export class StateWriter<S> {
 
   /** The state as JSON text. */
   write(s: S): string {
-    const parts: string[] = [];
-    const { derived, lastValues, lastTexts, keyTexts } = this;
-    eachShown(this.slots, s, (slot, i) => {
+    const { slots, derived, lastValues, lastTexts, keyTexts, parts } = this;
+    let count = 0;
+    let shown = false;
+    // The loop of eachShown, written out: this runs for every status and a callback would be one
+    // more allocation and call per key.
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i] as Slot<S>;
+      if (!slot.ofPrevious) shown = slot.available?.(s) ?? true;
+      if (!shown) continue;
       const value = slot.value(s, derived);
-      if (value === undefined) return;
+      if (value === undefined) continue;
       if (value !== lastValues[i]) {
         lastValues[i] = value;
         lastTexts[i] = keyTexts[i] + JSON.stringify(value);
       }
-      parts.push(lastTexts[i] as string);
-    });
-    return `{${parts.join(',')}}`;
+      parts[count++] = lastTexts[i] as string;
+    }
+    if (count === 0) return '{}';
+    // The braces go on the first and last parts so that join makes the whole text in one flat
+    // string: `{${joined}}` would be a rope, copied again by the first comparison or write.
+    parts.length = count;
+    parts[0] = `{${parts[0]}`;
+    parts[count - 1] = `${parts[count - 1]}}`;
+    return parts.join(',');
   }
 
   private memoOf(def: EntityDef<S>, inputs: readonly unknown[]): Memo {
