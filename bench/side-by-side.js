@@ -132,6 +132,10 @@ export function parseArgs(argv) {
       case '--soak-minutes':
         options.soakMinutes = number();
         break;
+      case '--soak-sample-secs':
+        // How often the soak reads each subject's RSS and heap (by default a twentieth of the soak, 2–60 s).
+        options.soakSampleSecs = Math.max(0.25, number());
+        break;
       case '--soak-rate':
         // The soak's cap, statuses per second for all heaters (see soak.js).
         options.soakRate = Math.max(1, number());

@@ -88,7 +88,9 @@ async function soakSubject(spec, ctx) {
   });
   const plan = soakPlan(options.soakMinutes, options.soakRate, macs.length);
   const durationMs = plan.duration_s * 1000;
-  const sampleMs = Math.min(60_000, Math.max(2_000, durationMs / 20));
+  const sampleMs = options.soakSampleSecs
+    ? options.soakSampleSecs * 1000
+    : Math.min(60_000, Math.max(2_000, durationMs / 20));
   const samples = [];
   const sent = () => heaters.reduce((t, h) => t + (h.next - SEQ_START), 0);
   let hangups = 0;
@@ -211,6 +213,10 @@ async function soakSubject(spec, ctx) {
   };
 }
 
+function sampleText(sample) {
+  return sample ? `${sample.rss_mb} (${sample.heap_mb})` : '—';
+}
+
 export async function runSoak(options) {
   const runScript = await readRunScript(options.bridgeDir);
   const specs = [{ subject: 'baseline' }, { subject: 'bridge', bridgeDir: options.bridgeDir, runScript }];
@@ -294,12 +300,12 @@ export function soakTable(result) {
         `${r.heap_slope_last_half_mb_per_hour} |`,
     );
   }
-  lines.push('', `RSS by sample (minute: ${subjects.map((r) => r.subject).join(' / ')} MB):`);
+  lines.push('', `RSS (V8 heap) by sample (minute: ${subjects.map((r) => r.subject).join(' / ')} MB):`);
   const n = Math.max(...subjects.map((r) => r.samples.length));
   for (let i = 0; i < n; i++) {
     const at = subjects.map((r) => r.samples[i]).find(Boolean);
     lines.push(
-      `  ${at.minute.toFixed(2).padStart(6)}: ${subjects.map((r) => r.samples[i]?.rss_mb ?? '—').join(' / ')}`,
+      `  ${at.minute.toFixed(2).padStart(6)}: ${subjects.map((r) => sampleText(r.samples[i])).join(' / ')}`,
     );
   }
   return lines.join('\n');
