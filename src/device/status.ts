@@ -114,8 +114,8 @@ function emptyStatus(problem: string): DeviceStatus {
 
 // Where the fields decoding itself needs sit in the table (found once, not per status).
 const COMMAND_INDEX = STATUS_FIELDS.findIndex((f) => f.wire === 'command');
-const FULL_RECOVERY_INDEX = statusPosition('full_recovery_energy');
-const ENERGY_TO_SETPOINT_INDEX = statusPosition('energy_to_setpoint');
+const FULL_RECOVERY_POSITION = statusPosition('full_recovery_energy');
+const ENERGY_TO_SETPOINT_POSITION = statusPosition('energy_to_setpoint');
 
 /** A wire number of the record, or undefined (with a problem line when the field is there but unusable). */
 function readField(
@@ -156,8 +156,8 @@ function decodeRecord(record: Readonly<Record<string, unknown>>, options: Decode
     slots[i] = typeof value === 'number' ? value + 0 : value;
   }
 
-  const full = slots[FULL_RECOVERY_INDEX];
-  const toSetpoint = slots[ENERGY_TO_SETPOINT_INDEX];
+  const full = slots[FULL_RECOVERY_POSITION];
+  const toSetpoint = slots[ENERGY_TO_SETPOINT_POSITION];
   if (typeof full === 'number' && typeof toSetpoint === 'number') {
     const usable = Math.max(0, full - toSetpoint);
     if (Number.isFinite(usable)) slots[USABLE_ENERGY_POSITION] = usable;

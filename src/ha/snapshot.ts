@@ -187,10 +187,10 @@ export function isOnVacation(s: DeviceSnapshot): boolean {
   return setting(s) === VACATION_SETTING;
 }
 
-/** The setpoint: `dhwTargetTemperatureSetting`, else `dhwTemperatureSetting`, as the panel shows it. */
 const targetSetpoint = setpointOf('dhw_target_temperature_setting');
 const displayedSetpoint = setpointOf('dhw_temperature_setting');
 
+/** The setpoint: `dhwTargetTemperatureSetting`, else `dhwTemperatureSetting`, as the panel shows it. */
 export function targetTemperature(s: DeviceSnapshot): number | null {
   return targetSetpoint(s) ?? displayedSetpoint(s);
 }
