@@ -17,6 +17,8 @@
 //          --compare-dir [NAME=]DIR (repeatable; another built bridge tree — e.g. a worktree of the
 //          commit before a change, built — measured as one more subject in every pair, started
 //          from that tree's own s6 run script; NAME defaults to DIR's base name)
+//          --json-floor (one more subject, \`floor\`: the forwarder parsing each message and
+//          publishing JSON as long as the bridge's state; the least any bridge of this JSON pays)
 // Prints figures; never fails on a figure (benches do not gate CI), only when it cannot measure.
 
 import { existsSync } from 'node:fs';
@@ -131,6 +133,10 @@ export function parseArgs(argv) {
       }
       case '--soak-minutes':
         options.soakMinutes = number();
+        break;
+      case '--json-floor':
+        // One more subject: the forwarder parsing each message and publishing state-sized JSON.
+        options.jsonFloor = true;
         break;
       case '--soak-sample-secs':
         // How often the soak reads each subject's RSS and heap (by default a twentieth of the soak, 2–60 s).
@@ -305,7 +311,15 @@ async function runSubject(spec, ctx) {
   const subject =
     kind === 'baseline'
       ? spawnBaseline({ sim, broker, macs: [MAC] })
-      : await spawnBridge({ sim, broker, bridgeDir: spec.bridgeDir, runScript: spec.runScript, name: kind });
+      : spec.forwarderMode
+        ? spawnBaseline({ sim, broker, macs: [MAC], mode: spec.forwarderMode, name: kind })
+        : await spawnBridge({
+            sim,
+            broker,
+            bridgeDir: spec.bridgeDir,
+            runScript: spec.runScript,
+            name: kind,
+          });
   const filters = [subject.stateTopic(MAC), ...(subject.diagnosticsTopic ? [subject.diagnosticsTopic] : [])];
   const observer = await observe(broker, filters);
   let seq = SEQ_BASE + 1;
@@ -751,6 +765,10 @@ export async function runSideBySide(options) {
       runScript: await readRunScript(dir),
     });
   }
+  if (options.jsonFloor && options.compares.some((c) => c.name === 'floor'))
+    throw new Error('--json-floor: a --compare-dir is already named floor');
+  if (options.jsonFloor)
+    compareSpecs.push({ subject: 'compare:floor', name: 'floor', forwarderMode: 'json', runScript: null });
   const bridgeSpec = { subject: 'bridge', bridgeDir: options.bridgeDir, runScript };
   const variantSpecs = options.variants.map((variant) => ({
     subject: `variant:${variant.name}`,
@@ -791,10 +809,10 @@ export async function runSideBySide(options) {
     compareSpecs.map((c) => [
       c.name,
       {
-        dir: c.bridgeDir,
+        dir: c.bridgeDir ?? 'bench/forwarder.js',
         command: commandOf(c.subject),
-        node_flags: c.runScript.nodeFlags,
-        run_script_env: c.runScript.env,
+        node_flags: c.runScript?.nodeFlags ?? [],
+        run_script_env: c.runScript?.env ?? {},
       },
     ]),
   );

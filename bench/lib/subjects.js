@@ -99,7 +99,8 @@ function attach(name, child, extra) {
 
 const STDIO = ['ignore', 'pipe', 'pipe', 'ipc'];
 
-export function spawnBaseline({ sim, broker, macs }) {
+/** The forwarder; \`mode: 'json'\` makes it the JSON floor (see forwarder.js), labelled \`name\`. */
+export function spawnBaseline({ sim, broker, macs, mode = 'raw', name = 'baseline' }) {
   const wss = new URL(sim.mqttsUrl);
   const config = {
     restUrl: sim.restUrl,
@@ -110,6 +111,7 @@ export function spawnBaseline({ sim, broker, macs }) {
     caPem: sim.caPem,
     localUrl: broker.url,
     macs,
+    mode,
   };
   const child = spawn(process.execPath, ['--import', PROBE, join(BENCH_DIR, 'forwarder.js')], {
     cwd: BENCH_DIR,
@@ -117,8 +119,8 @@ export function spawnBaseline({ sim, broker, macs }) {
     stdio: STDIO,
   });
   return {
-    ...attach('baseline', child),
-    command: `node --import bench/probe.js bench/forwarder.js`,
+    ...attach(name, child),
+    command: `node --import bench/probe.js bench/forwarder.js${mode === 'raw' ? '' : ` (${mode})`}`,
     stateTopic: (mac) => `bench/forward/cmd/52/navilink-${mac}/#`,
     isState: (topic) => topic.startsWith('bench/forward/') && topic.endsWith('/res'),
     seqPattern: /"cumulatedOpTimeEvaFan":(\d+)/,

@@ -107,7 +107,7 @@ describe('the side-by-side bench', () => {
     expect(() => parse(['--compare-dir', '/tmp/a/x', '--compare-dir', '/tmp/b/x'])).toThrow(/taken/);
   });
 
-  it('measures both subjects and a compared tree (with its own run script flags) in a quick run, and names its ratios', async () => {
+  it('measures both subjects, a compared tree (with its own run script flags) and the JSON floor in a quick run, and names its ratios', async () => {
     // A flag the add-on's own run script does not set, so the two trees are told apart.
     const tree = await flaggedTree('--max-semi-space-size=3');
     const saved = join(tree, 'result.json');
@@ -119,6 +119,7 @@ describe('the side-by-side bench', () => {
         '--json',
         '--compare-dir',
         `flagged=${tree}`,
+        '--json-floor',
       ]);
       expect(code, stderr).toBe(0);
       result = JSON.parse(stdout) as Record<string, unknown>;
@@ -161,7 +162,25 @@ describe('the side-by-side bench', () => {
     }
     // Each tree ran with its own flags, as its process saw them.
     const runs = result.runs as Array<{ subject: string; exec_argv: string[] }>;
-    expect(runs.map((r) => r.subject).sort()).toEqual(['baseline', 'bridge', 'compare:flagged']);
+    expect(runs.map((r) => r.subject).sort()).toEqual([
+      'baseline',
+      'bridge',
+      'compare:flagged',
+      'compare:floor',
+    ]);
+    // The floor is the forwarder in its JSON mode: it parsed and re-serialised every status, and
+    // none was lost on the way (the bench found each one's sequence in what it published).
+    const floor = (result.compare as Record<string, Record<string, unknown>>).floor as {
+      command: string;
+      figures: Record<string, number | null>;
+      bridge_ratio_to_this: Record<string, number | null>;
+    };
+    expect(floor.command).toContain('bench/forwarder.js (json)');
+    expect(floor.figures.throughput_msg_s).toBeGreaterThan(0);
+    expect(typeof floor.bridge_ratio_to_this.cpu_per_message_ratio).toBe('number');
+    const floorRun = runs.find((r) => r.subject === 'compare:floor') as unknown as Record<string, number>;
+    expect(floorRun.saturation_received).toBe(floorRun.saturation_sent);
+    expect(floorRun.saturation_coalesced_or_lost).toBe(0);
     expect(runs.find((r) => r.subject === 'compare:flagged')?.exec_argv).toContain('--max-semi-space-size=3');
     expect(runs.find((r) => r.subject === 'bridge')?.exec_argv).not.toContain('--max-semi-space-size=3');
     // The saved output renders with the compared tree's columns.
@@ -172,9 +191,12 @@ describe('the side-by-side bench', () => {
       'baseline',
       'flagged',
       'flagged/baseline',
+      'floor',
+      'floor/baseline',
       'bridge',
       'bridge/baseline',
       'bridge/flagged',
+      'bridge/floor',
       'target',
       '',
     ]);
