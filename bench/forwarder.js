@@ -52,7 +52,8 @@ const cloud = new mqtt.MqttClient().new_connection(builder);
 cloud.on('error', () => undefined);
 // aws-crt reconnects by itself (its defaults: 1 s first, doubling); the persistent session keeps
 // the subscriptions across a hang-up, as the bridge's does.
-// With \`mode: 'json'\` (the bench's \`--json-floor\`) it does the least any bridge must: parse each
+//
+// With `mode: 'json'` (the bench's `--json-floor`) it does the least any bridge must: parse each
 // message and publish JSON text as long as the bridge's state (the status twice, ~4.6 KB against
 // the state's 4.45), held as a string until its PUBACK as the bridge's state is.
 const asJson = config.mode === 'json';
@@ -60,7 +61,11 @@ cloud.on('message', (topic, payload) => {
   const out = `bench/forward/${topic}`;
   let body = Buffer.from(payload);
   if (asJson) {
-    const status = JSON.parse(body.toString('utf8'))?.response?.status;
+    // A message that is not JSON (the simulator sends none) is forwarded unchanged, not thrown on.
+    let status;
+    try {
+      status = JSON.parse(body.toString('utf8'))?.response?.status;
+    } catch {}
     if (status) body = JSON.stringify([status, status]);
   }
   last.set(out, body);

@@ -17,7 +17,7 @@
 //          --compare-dir [NAME=]DIR (repeatable; another built bridge tree — e.g. a worktree of the
 //          commit before a change, built — measured as one more subject in every pair, started
 //          from that tree's own s6 run script; NAME defaults to DIR's base name)
-//          --json-floor (one more subject, \`floor\`: the forwarder parsing each message and
+//          --json-floor (one more subject, `floor`: the forwarder parsing each message and
 //          publishing JSON as long as the bridge's state; the least any bridge of this JSON pays)
 // Prints figures; never fails on a figure (benches do not gate CI), only when it cannot measure.
 

@@ -99,7 +99,7 @@ function attach(name, child, extra) {
 
 const STDIO = ['ignore', 'pipe', 'pipe', 'ipc'];
 
-/** The forwarder; \`mode: 'json'\` makes it the JSON floor (see forwarder.js), labelled \`name\`. */
+/** The forwarder; `mode: 'json'` makes it the JSON floor (see forwarder.js), labelled `name`. */
 export function spawnBaseline({ sim, broker, macs, mode = 'raw', name = 'baseline' }) {
   const wss = new URL(sim.mqttsUrl);
   const config = {
