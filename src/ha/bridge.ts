@@ -229,7 +229,10 @@ export class HaBridge {
       }),
       broker.onHomeAssistantBirth(() => {
         const count = broker.republishRetained();
-        log.info({ messages: count }, 'republished discovery, state and availability for Home Assistant');
+        log.info(
+          { messages: count },
+          'republished discovery, state, attributes and availability for Home Assistant',
+        );
       }),
       cloud.events.on('devices', (devices) => this.onDevices(devices)),
       cloud.events.on('removed', (macs) => this.onRemoved(macs)),
@@ -320,7 +323,7 @@ export class HaBridge {
     }
   }
 
-  /** Heaters confirmed gone from the account: their discovery, state and availability are cleared. */
+  /** Heaters confirmed gone from the account: their discovery, state, attributes and availability are cleared. */
   private onRemoved(macs: readonly string[]): void {
     if (!this.running) return;
     const { broker, log } = this.options;
@@ -334,6 +337,7 @@ export class HaBridge {
       this.cloudInfo?.forget(mac);
       for (const kind of ['unread', 'flip']) this.scheduleReadAt.delete(`${kind}:${mac}`);
       broker.clear(broker.topics.deviceState(mac));
+      broker.clear(broker.topics.deviceAttributes(mac));
       broker.clear(broker.topics.deviceAvailability(mac));
       // Also when the registry lost track of it: the topic is this bridge's own.
       const discovery = broker.topics.deviceDiscovery(mac);
@@ -592,8 +596,10 @@ export class HaBridge {
     if (!runtime.status) return;
     const { broker, log } = this.options;
     try {
-      const state = runtime.state.write(this.snapshotOf(runtime));
-      broker.publish(broker.topics.deviceState(runtime.mac), state, { retain: true });
+      const texts = runtime.state.write(this.snapshotOf(runtime));
+      // Attributes first: a state that counts schedule entries does not arrive before the entries.
+      broker.publish(broker.topics.deviceAttributes(runtime.mac), texts.attributes, { retain: true });
+      broker.publish(broker.topics.deviceState(runtime.mac), texts.state, { retain: true });
     } catch (error) {
       log.error({ err: error, device: pseudonym(runtime.mac) }, 'could not build the device state');
     }
@@ -726,6 +732,7 @@ export class HaBridge {
       const id = /\/device\/nwp500_([0-9a-f]{12})\/config$/.exec(topic)?.[1];
       if (id !== undefined) {
         broker.clear(broker.topics.deviceState(id));
+        broker.clear(broker.topics.deviceAttributes(id));
         broker.clear(broker.topics.deviceAvailability(id));
       }
     }

@@ -10,7 +10,7 @@ import type { LinkStats } from '../navien/connection.js';
 import { componentsFor } from './deviceDiscovery.js';
 import { buildDeviceDiscovery, type DeviceDiscovery, type Origin } from './discovery/index.js';
 import type { EntityDef, StateValue } from './entityModel.js';
-import { buildState } from './state.js';
+import { buildAttributes, buildState } from './state.js';
 import type { Topics } from './topics.js';
 
 export interface BridgeSnapshot {
@@ -168,13 +168,26 @@ export function bridgeEntities(attributesTopic: string): EntityDef<BridgeSnapsho
   ];
 }
 
-/** The JSON on `<b>/bridge/diagnostics`: the entities' values, the link metrics and the verdict. */
+/**
+ * Where an entity's attributes are in the bridge's diagnostics JSON. Unlike a heater's, they ride in
+ * the state: it is published on link events and once a minute, not on every status.
+ */
+function inlineAttributesKey(key: string): string {
+  return `${key}_attributes`;
+}
+
+/** The JSON on `<b>/bridge/diagnostics`: the entities' values and attributes, the link metrics and the verdict. */
 export function bridgeState(
   table: readonly EntityDef<BridgeSnapshot>[],
   s: BridgeSnapshot,
 ): Record<string, unknown> {
+  const attributes = Object.entries(buildAttributes(table, s)).map(([key, value]) => [
+    inlineAttributesKey(key),
+    value,
+  ]);
   return {
     ...buildState(table, s),
+    ...Object.fromEntries(attributes),
     link_state: s.link.state,
     verdict: s.analysis.verdict,
     metrics: s.metrics,
@@ -229,6 +242,7 @@ export function buildBridgeDiscovery(input: {
       uniqueIdPrefix: topics.bridgeDeviceId,
       entityIdPrefix: topics.bridgeDeviceId,
       state: topics.bridgeDiagnostics,
+      attributes: { topic: topics.bridgeDiagnostics, key: inlineAttributesKey },
       command: (key) => topics.bridgeCommand(key),
     }),
   });

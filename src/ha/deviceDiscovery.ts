@@ -30,6 +30,8 @@ export interface ComponentTopics {
   entityIdPrefix: string;
   /** The JSON state topic (also the device message's root `state_topic`). */
   state: string;
+  /** Where the entities' JSON attributes are, and the key an entity's attributes have there. */
+  attributes: { topic: string; key: (entityKey: string) => string };
   /** `<b>/<id>/<key>/set`; unused by tables without controls. */
   command: (key: string) => string;
 }
@@ -54,13 +56,13 @@ function common<C extends 'diagnostic' | 'config'>(
   };
 }
 
-/** JSON attributes, carried in the state JSON as `<key>_attributes`. */
+/** JSON attributes: one key of the JSON on the attributes topic. */
 function attributesOf<S>(def: { key: string; attributes?: (s: S) => unknown }, topics: ComponentTopics) {
   return def.attributes === undefined
     ? {}
     : {
-        json_attributes_topic: topics.state,
-        json_attributes_template: `{{ value_json.${def.key}_attributes | tojson }}`,
+        json_attributes_topic: topics.attributes.topic,
+        json_attributes_template: `{{ value_json.${topics.attributes.key(def.key)} | tojson }}`,
       };
 }
 
@@ -235,6 +237,7 @@ export function buildWaterHeaterDiscovery(input: {
       uniqueIdPrefix: `nwp500_${identity.deviceId}`,
       entityIdPrefix: identity.entityIdPrefix,
       state,
+      attributes: { topic: topics.deviceAttributes(identity.deviceId), key: (key) => key },
       command: (key) => topics.command(identity.deviceId, key),
     }),
   });

@@ -77,7 +77,7 @@ export interface SensorDef<S> extends EntityCommon<S, 'diagnostic'> {
   /** For `deviceClass: 'enum'`: every state the sensor may show. */
   options?: readonly string[];
   read: (s: S) => StateValue;
-  /** JSON attributes, carried in the state JSON as `<key>_attributes`; always an object. */
+  /** JSON attributes (a heater's on its attributes topic, by entity key); always an object. */
   attributes?: (s: S) => Attributes;
   attributesFrom?: AttributeInputs<S>;
 }

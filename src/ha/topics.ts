@@ -78,6 +78,8 @@ export interface Topics {
   readonly commandFilter: string;
   deviceAvailability(deviceId: string): string;
   deviceState(deviceId: string): string;
+  /** `<b>/<id>/attributes`: retained JSON, the attributes of the device's entities by entity key. */
+  deviceAttributes(deviceId: string): string;
   command(deviceId: string, entityKey: string): string;
   deviceDiscovery(deviceId: string): string;
   /** `<b>/bridge/<key>/set`: a control of the bridge device. */
@@ -106,6 +108,7 @@ export function topics(baseTopic: string, discoveryPrefix: string, installId: st
     commandFilter: `${b}/+/+/set`,
     deviceAvailability: (id) => `${b}/${assertDeviceId(id)}/availability`,
     deviceState: (id) => `${b}/${assertDeviceId(id)}/state`,
+    deviceAttributes: (id) => `${b}/${assertDeviceId(id)}/attributes`,
     command: (id, key) => `${b}/${assertDeviceId(id)}/${assertEntityKey(key)}/set`,
     deviceDiscovery: (id) => `${prefix}/device/nwp500_${assertDeviceId(id)}/config`,
     parseCommandTopic: (topic) => parseCommandTopic(b, topic),

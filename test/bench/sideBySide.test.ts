@@ -175,7 +175,10 @@ describe('the side-by-side bench', () => {
       figures: Record<string, number | null>;
       bridge_ratio_to_this: Record<string, number | null>;
     };
-    expect(floor.command).toContain('bench/forwarder.js (json)');
+    // As much JSON per status as the bridge under test writes: its state, measured from its build.
+    const bytes = Number(/\(json, (\d+) B per status\)/.exec(String(floor.command))?.[1]);
+    expect(bytes).toBeGreaterThan(2_000);
+    expect(bytes).toBeLessThan(8_000);
     expect(floor.figures.throughput_msg_s).toBeGreaterThan(0);
     expect(typeof floor.bridge_ratio_to_this.cpu_per_message_ratio).toBe('number');
     const floorRun = runs.find((r) => r.subject === 'compare:floor') as unknown as Record<string, number>;
@@ -210,12 +213,15 @@ describe('the side-by-side bench', () => {
       expect(result[`latency_p99_ms_${subject}`]).toBeGreaterThan(0);
       expect(result[`hangup_recovery_ms_${subject}`]).toBeGreaterThan(0);
       expect(result[`broker_restart_reassert_ms_${subject}`]).toBeGreaterThan(0);
+      // A live process spends some CPU over a second of idling (its timers, the probe's answer).
+      expect(result[`cpu_ms_per_s_idle_${subject}`]).toBeGreaterThan(0);
     }
     for (const ratio of [
       'rss_start_ratio',
       'throughput_ratio',
       'latency_p99_ratio',
       'cpu_per_message_ratio',
+      'cpu_idle_ratio',
     ]) {
       expect(typeof result[ratio], ratio).toBe('number');
     }

@@ -12,6 +12,7 @@ import { BASE_TOPIC, DISCOVERY_PREFIX, type HaStack, SIM_MAC, startHaStack } fro
 import { Observer, retainedMessages, waitFor } from './observer.js';
 
 const STATE = `${BASE_TOPIC}/${SIM_MAC}/state`;
+const ATTRIBUTES = `${BASE_TOPIC}/${SIM_MAC}/attributes`;
 const DIAGNOSTICS = `${BASE_TOPIC}/bridge/diagnostics`;
 const DISCOVERY = `${DISCOVERY_PREFIX}/device/nwp500_${SIM_MAC}/config`;
 const FIRST_CONTROL_CODE = 0x2000000;
@@ -25,6 +26,11 @@ function controls(): ReceivedCommand[] {
 
 function state(): Record<string, unknown> {
   return JSON.parse(observer.last(STATE) ?? '{}') as Record<string, unknown>;
+}
+
+/** The heater's attributes topic, by entity key. */
+function attributesByKey(): Record<string, unknown> {
+  return JSON.parse(observer.last(ATTRIBUTES) ?? '{}') as Record<string, unknown>;
 }
 
 function bridgeState(): Record<string, unknown> {
@@ -104,7 +110,7 @@ describe('recirculation', () => {
     await waitFor(() => state().recirculation_mode === 'Schedule', 'the schedule mode confirmed');
     await expectDeviceGets('recirculation_mode', 'Always', { name: 'recircMode', param: [1] });
     await waitFor(() => state().recirculation_mode === 'Always', 'always confirmed');
-    expect(state().recirculation_mode_attributes).toEqual({ value: 1 });
+    expect(attributesByKey().recirculation_mode).toEqual({ value: 1 });
   });
 
   it('presses the hot button with RECIR_HOT_BTN [1]: the pump runs', async () => {
@@ -140,7 +146,7 @@ describe('firmware and TOU plan from the cloud', () => {
       latest_version: 'controller 11.1.0.0, panel 11.1.0.0, Wi-Fi 2.7.0.0',
       title: 'NWP500 firmware',
     });
-    expect(state().firmware_attributes).toMatchObject({
+    expect(attributesByKey().firmware).toMatchObject({
       source: 'cloud',
       parts: [
         { part: 'controller', code: 1, installed: '11.1.0.0', installed_raw: 184614912, downloaded: null },
@@ -152,7 +158,7 @@ describe('firmware and TOU plan from the cloud', () => {
 
   it('shows the registered TOU plan in the sensor attributes, without the ZIP code', () => {
     expect(state().tou_schedule).toBe(2);
-    const attributes = state().tou_schedule_attributes as Record<string, unknown>;
+    const attributes = attributesByKey().tou_schedule as Record<string, unknown>;
     expect(attributes).toMatchObject({
       utility: 'Example Power & Light',
       plan: 'Residential TOU-D',

@@ -15,6 +15,7 @@ const FILTERS = [`${DISCOVERY_PREFIX}/#`, `${BASE_TOPIC}/#`];
 const topicsOf = (mac: string) => ({
   discovery: `${DISCOVERY_PREFIX}/device/nwp500_${mac}/config`,
   state: `${BASE_TOPIC}/${mac}/state`,
+  attributes: `${BASE_TOPIC}/${mac}/attributes`,
   availability: `${BASE_TOPIC}/${mac}/availability`,
 });
 const HEATERS = [SIM_MAC, SECOND_MAC];
@@ -79,9 +80,10 @@ function cleared(mac: string, since: number): string[] {
 async function expectKept(mac: string, since: number): Promise<void> {
   expect(cleared(mac, since)).toEqual([]);
   const r = await retained();
-  const { discovery, state, availability } = topicsOf(mac);
+  const { discovery, state, attributes, availability } = topicsOf(mac);
   expect(r.has(discovery), `discovery of ${mac} kept`).toBe(true);
   expect(r.has(state), `state of ${mac} kept`).toBe(true);
+  expect(r.has(attributes), `attributes of ${mac} kept`).toBe(true);
   expect(r.has(availability), `availability of ${mac} kept`).toBe(true);
 }
 
@@ -160,8 +162,8 @@ describe('heaters removed from the account', () => {
     await expectKept(SECOND_MAC, since);
     now += REMOVAL_CONFIRMATION_MS - 59 * MINUTE;
     await waitFor(
-      () => new Set(cleared(SECOND_MAC, since)).size === 3,
-      'discovery, state and availability of the removed heater cleared',
+      () => new Set(cleared(SECOND_MAC, since)).size === Object.keys(topicsOf(SECOND_MAC)).length,
+      'discovery, state, attributes and availability of the removed heater cleared',
       15_000,
     );
     const r = await retained();

@@ -226,8 +226,11 @@ describe('HaBridge and cloud events', () => {
     expect(observer.messages.some((m) => m.payload === '' && m.topic.includes(MAC))).toBe(false);
     cloud.remove(MAC);
     await waitFor(
-      () => [DISCOVERY, STATE, `nwp500/${MAC}/availability`].every((t) => observer.last(t) === ''),
-      'discovery, state and availability cleared',
+      () =>
+        [DISCOVERY, STATE, `nwp500/${MAC}/attributes`, `nwp500/${MAC}/availability`].every(
+          (t) => observer.last(t) === '',
+        ),
+      'discovery, state, attributes and availability cleared',
     );
   });
 

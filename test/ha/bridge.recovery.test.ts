@@ -219,7 +219,7 @@ describe('stale discovery from an earlier run', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
   });
 
-  it('removes the retained discovery, state and availability of a heater no longer on the account an hour after it went missing, and the 0.1.0 bridge device, and nothing else', async () => {
+  it('removes the retained discovery, state, attributes and availability of a heater no longer on the account an hour after it went missing, and the 0.1.0 bridge device, and nothing else', async () => {
     const seed = await Observer.connect(mqtt.url, []);
     const foreign = `${DISCOVERY_PREFIX}/device/someone_else/config`;
     const legacyBridge = `${DISCOVERY_PREFIX}/device/nwp500_bridge/config`;
@@ -227,6 +227,7 @@ describe('stale discovery from an earlier run', () => {
       [legacyBridge, '{"device":{"identifiers":["nwp500_bridge"]}}'],
       [GONE_DISCOVERY, '{"device":{"identifiers":["nwp500_aabbccddeeff"]}}'],
       [`${BASE_TOPIC}/${GONE}/state`, '{"mode":"eco"}'],
+      [`${BASE_TOPIC}/${GONE}/attributes`, '{"error_code":{"code":0}}'],
       [`${BASE_TOPIC}/${GONE}/availability`, 'online'],
       [foreign, '{"device":{"identifiers":["x"]}}'],
     ] as const) {
@@ -277,6 +278,7 @@ describe('stale discovery from an earlier run', () => {
       const retained = await retainedMessages(mqtt.url, FILTERS);
       expect(retained.has(GONE_DISCOVERY)).toBe(false);
       expect(retained.has(`${BASE_TOPIC}/${GONE}/state`)).toBe(false);
+      expect(retained.has(`${BASE_TOPIC}/${GONE}/attributes`)).toBe(false);
       expect(retained.has(`${BASE_TOPIC}/${GONE}/availability`)).toBe(false);
       expect(retained.has(legacyBridge)).toBe(false);
       expect(retained.has(`${DISCOVERY_PREFIX}/device/nwp500_bridge_a1b2c3d4/config`)).toBe(true);

@@ -12,6 +12,7 @@ import { BASE_TOPIC, type HaStack, SIM_MAC, startHaStack } from '../helpers/stac
 import { Observer, retainedMessages, waitFor } from './observer.js';
 
 const STATE = `${BASE_TOPIC}/${SIM_MAC}/state`;
+const ATTRIBUTES = `${BASE_TOPIC}/${SIM_MAC}/attributes`;
 const RESERVATION_WRITE = 16777226;
 
 /** What the simulator holds at the start of each test: weekdays 06:30 high demand 140 °F, weekend 08:00. */
@@ -46,6 +47,11 @@ function state(): Record<string, unknown> {
   return JSON.parse(observer.last(STATE) ?? '{}') as Record<string, unknown>;
 }
 
+/** The heater's attributes topic, by entity key. */
+function attributesByKey(): Record<string, unknown> {
+  return JSON.parse(observer.last(ATTRIBUTES) ?? '{}') as Record<string, unknown>;
+}
+
 interface ScheduleAttributes {
   program: boolean | null;
   entries: Array<Record<string, unknown>>;
@@ -54,7 +60,7 @@ interface ScheduleAttributes {
 }
 
 function attributes(): ScheduleAttributes {
-  return state().reservations_attributes as ScheduleAttributes;
+  return attributesByKey().reservations as ScheduleAttributes;
 }
 
 function refusals(): Record<string, number> {

@@ -43,6 +43,7 @@ const TOPICS = {
   uniqueIdPrefix: 'nwp500_04786332fca0',
   entityIdPrefix: 'nwp500_water_heater',
   state: 'nwp500/04786332fca0/state',
+  attributes: { topic: 'nwp500/04786332fca0/attributes', key: (key: string) => key },
   command: (key: string) => `nwp500/04786332fca0/${key}/set`,
 };
 

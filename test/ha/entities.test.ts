@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { buildWaterHeaterDiscovery } from '../../src/ha/deviceDiscovery.js';
 import type { DeviceDiscovery } from '../../src/ha/discovery/index.js';
 import { NWP500_ENTITIES } from '../../src/ha/entities.js';
+import { entitiesFor } from '../../src/ha/entityModel.js';
 import type { DeviceSnapshot } from '../../src/ha/snapshot.js';
-import { buildState, type StateJson } from '../../src/ha/state.js';
+import { type AttributesJson, buildAttributes, buildState, type StateJson } from '../../src/ha/state.js';
 import { topics as makeTopics } from '../../src/ha/topics.js';
 import { checkRetainedDiscovery } from '../helpers/haRules.js';
 import { DEVICE_ID, simSnapshot } from './fixtures.js';
@@ -33,11 +34,16 @@ function stateOf(snapshot: DeviceSnapshot): StateJson {
   return buildState(NWP500_ENTITIES, snapshot);
 }
 
-/** What HA would find on the broker for this snapshot: discovery, state, both availabilities. */
+function attributesOf(snapshot: DeviceSnapshot): AttributesJson {
+  return buildAttributes(NWP500_ENTITIES, snapshot);
+}
+
+/** What HA would find on the broker for this snapshot: discovery, state, attributes, both availabilities. */
 function retainedFor(snapshot: DeviceSnapshot): Map<string, string> {
   return new Map([
     [topics.deviceDiscovery(DEVICE_ID), JSON.stringify(discoveryOf(snapshot))],
     [topics.deviceState(DEVICE_ID), JSON.stringify(stateOf(snapshot))],
+    [topics.deviceAttributes(DEVICE_ID), JSON.stringify(attributesOf(snapshot))],
     [topics.bridgeAvailability, 'online'],
     [topics.deviceAvailability(DEVICE_ID), 'online'],
   ]);
@@ -280,6 +286,30 @@ describe('the NWP500 entity table', () => {
     ).toEqual([]);
   });
 
+  it('keeps the attributes off the state: each on the attributes topic exactly when its entity shows', () => {
+    for (const snapshot of [
+      simSnapshot(),
+      simSnapshot({ feature: { recirculationUse: 2 } }),
+      simSnapshot({ feature: { recirculationUse: 1 } }),
+    ]) {
+      const state = stateOf(snapshot);
+      const attributes = attributesOf(snapshot);
+      expect(Object.keys(state).filter((key) => key.endsWith('_attributes'))).toEqual([]);
+      const withAttributes = entitiesFor(NWP500_ENTITIES, snapshot).filter(
+        (def) => 'attributes' in def && def.attributes !== undefined,
+      );
+      expect(Object.keys(attributes)).toEqual(withAttributes.map((def) => def.key));
+      for (const key of Object.keys(attributes)) expect(state, key).toHaveProperty(key);
+    }
+    // A recirculation module's entities come and go with it, attributes included.
+    expect(attributesOf(simSnapshot({ feature: { recirculationUse: 1 } }))).not.toHaveProperty(
+      'recirculation_mode',
+    );
+    expect(attributesOf(simSnapshot({ feature: { recirculationUse: 2 } }))).toHaveProperty(
+      'recirculation_mode',
+    );
+  });
+
   it('describes the device from the cloud name and the feature: model, serial, firmware, tank size, via the bridge', () => {
     const {
       device,
@@ -467,24 +497,22 @@ describe('the controls', () => {
 
 describe('the sensors', () => {
   it('names the error and carries code and sub-code as attributes, with problem and leak flags', () => {
-    const leak = stateOf(simSnapshot({ status: { errorCode: 799, subErrorCode: 2 } }));
-    expect(leak).toMatchObject({
+    const leak = simSnapshot({ status: { errorCode: 799, subErrorCode: 2 } });
+    expect(stateOf(leak)).toMatchObject({
       error_code: 'E799 water leak detected (sub-code 2)',
-      error_code_attributes: { code: 799, sub_code: 2, name: 'E799_WATER_LEAK' },
       problem: 'ON',
       water_leak: 'ON',
     });
+    expect(attributesOf(leak).error_code).toEqual({ code: 799, sub_code: 2, name: 'E799_WATER_LEAK' });
     const fine = stateOf(simSnapshot({ status: { errorCode: 0, subErrorCode: 0 } }));
     expect(fine).toMatchObject({ error_code: 'No error', problem: 'OFF', water_leak: 'OFF' });
     // A status without the field means no error, as in the library and the vendor app.
-    const silent = stateOf(simSnapshot({ status: { errorCode: undefined, subErrorCode: undefined } }));
-    expect(silent).toMatchObject({
-      error_code: 'No error',
-      error_code_attributes: { code: 0, sub_code: null },
-    });
+    const silent = simSnapshot({ status: { errorCode: undefined, subErrorCode: undefined } });
+    expect(stateOf(silent).error_code).toBe('No error');
+    expect(attributesOf(silent).error_code).toMatchObject({ code: 0, sub_code: null });
     expect(component(simSnapshot(), 'error_code')).toMatchObject({
-      json_attributes_topic: `nwp500/${DEVICE_ID}/state`,
-      json_attributes_template: '{{ value_json.error_code_attributes | tojson }}',
+      json_attributes_topic: `nwp500/${DEVICE_ID}/attributes`,
+      json_attributes_template: '{{ value_json.error_code | tojson }}',
     });
   });
 
@@ -541,26 +569,27 @@ describe('the sensors', () => {
     expect(component(simSnapshot(), 'dhw_operation_setting')).toMatchObject({
       device_class: 'enum',
       options: ['Heat pump', 'Electric', 'Energy saver', 'High demand', 'Vacation', 'Off', 'Unknown'],
-      json_attributes_template: '{{ value_json.dhw_operation_setting_attributes | tojson }}',
+      json_attributes_template: '{{ value_json.dhw_operation_setting | tojson }}',
     });
-    expect(stateOf(simSnapshot({ status: { dhwOperationSetting: 3 } }))).toMatchObject({
-      dhw_operation_setting: 'Energy saver',
-      dhw_operation_setting_attributes: { value: 3, name: 'ENERGY_SAVER' },
-    });
-    expect(stateOf(simSnapshot({ status: { operationMode: 64, currentHeatUse: 1 } }))).toMatchObject({
+    const saver = simSnapshot({ status: { dhwOperationSetting: 3 } });
+    expect(stateOf(saver).dhw_operation_setting).toBe('Energy saver');
+    expect(attributesOf(saver).dhw_operation_setting).toEqual({ value: 3, name: 'ENERGY_SAVER' });
+    const hybrid = simSnapshot({ status: { operationMode: 64, currentHeatUse: 1 } });
+    expect(stateOf(hybrid)).toMatchObject({
       operation_mode: 'Hybrid efficiency',
-      operation_mode_attributes: { value: 64, name: 'HYBRID_EFFICIENCY_MODE' },
       current_heat_use: 'Heat pump',
-      current_heat_use_attributes: { value: 1, name: 'HEATPUMP' },
+    });
+    expect(attributesOf(hybrid)).toMatchObject({
+      operation_mode: { value: 64, name: 'HYBRID_EFFICIENCY_MODE' },
+      current_heat_use: { value: 1, name: 'HEATPUMP' },
     });
   });
 
   it('shows an enum value the device left out or the table does not know as the option Unknown, never "None"', () => {
     // HA cannot set an MQTT enum sensor to unknown: "None" would be a state outside its options.
-    expect(stateOf(simSnapshot({ status: { dhwOperationSetting: 42 } }))).toMatchObject({
-      dhw_operation_setting: 'Unknown',
-      dhw_operation_setting_attributes: { value: 42, name: null },
-    });
+    const unknown = simSnapshot({ status: { dhwOperationSetting: 42 } });
+    expect(stateOf(unknown).dhw_operation_setting).toBe('Unknown');
+    expect(attributesOf(unknown).dhw_operation_setting).toEqual({ value: 42, name: null });
     expect(stateOf(simSnapshot({ status: { operationMode: undefined } })).operation_mode).toBe('Unknown');
     for (const key of ['current_heat_use', 'recirculation_operation_mode']) {
       expect(

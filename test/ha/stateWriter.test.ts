@@ -1,7 +1,8 @@
 // The state writer reuses attributes and serialised values between statuses; whatever the sequence
 // of changes (a status field, the unit, a schedule read, a write result, the TOU plan, the firmware,
-// the feature), the text it writes must be exactly what building and serialising the state afresh
-// gives. An input missing from an entity's `attributesFrom` shows up here as a stale attribute.
+// the feature), the texts it writes must be exactly what building and serialising the state and the
+// attributes afresh gives. An input missing from an entity's `attributesFrom` shows up here as a
+// stale attribute.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { decodeFeature } from '../../src/device/feature.js';
 import { decodeStatus } from '../../src/device/status.js';
 import { NWP500_ENTITIES } from '../../src/ha/entities.js';
 import type { DeviceSnapshot } from '../../src/ha/snapshot.js';
-import { buildState, StateWriter } from '../../src/ha/state.js';
+import { buildAttributes, buildState, StateWriter } from '../../src/ha/state.js';
 import { SimDevice } from '../../src/sim/index.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { captureLog } from '../helpers/logCapture.js';
@@ -198,15 +199,15 @@ describe('StateWriter', () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 25 }), (steps) => {
         const writer = new StateWriter(NWP500_ENTITIES);
+        const fresh = (snapshot: DeviceSnapshot) => ({
+          state: JSON.stringify(buildState(NWP500_ENTITIES, snapshot)),
+          attributes: JSON.stringify(buildAttributes(NWP500_ENTITIES, snapshot)),
+        });
         let state = initial();
-        expect(writer.write(state.snapshot)).toBe(
-          JSON.stringify(buildState(NWP500_ENTITIES, state.snapshot)),
-        );
+        expect(writer.write(state.snapshot)).toEqual(fresh(state.snapshot));
         for (const next of steps) {
           state = apply(state, next);
-          expect(writer.write(state.snapshot)).toBe(
-            JSON.stringify(buildState(NWP500_ENTITIES, state.snapshot)),
-          );
+          expect(writer.write(state.snapshot)).toEqual(fresh(state.snapshot));
         }
       }),
       { numRuns: 300 },
@@ -231,11 +232,52 @@ describe('StateWriter', () => {
     ];
     const writer = new StateWriter(table);
     const plan = ['a', 'b'];
-    expect(writer.write({ plan, count: 1 })).toBe('{"plan":1,"plan_attributes":{"entries":["a","b"]}}');
-    expect(writer.write({ plan, count: 2 })).toBe('{"plan":2,"plan_attributes":{"entries":["a","b"]}}');
+    expect(writer.write({ plan, count: 1 })).toEqual({
+      state: '{"plan":1}',
+      attributes: '{"plan":{"entries":["a","b"]}}',
+    });
+    expect(writer.write({ plan, count: 2 })).toEqual({
+      state: '{"plan":2}',
+      attributes: '{"plan":{"entries":["a","b"]}}',
+    });
     expect(calls).toBe(1);
-    expect(writer.write({ plan: ['c'], count: 2 })).toBe('{"plan":2,"plan_attributes":{"entries":["c"]}}');
+    expect(writer.write({ plan: ['c'], count: 2 })).toEqual({
+      state: '{"plan":2}',
+      attributes: '{"plan":{"entries":["c"]}}',
+    });
     expect(calls).toBe(2);
+  });
+
+  it('writes the attributes of the shown entities only, following an entity as it comes and goes', () => {
+    const table = [
+      {
+        platform: 'sensor' as const,
+        key: 'plan',
+        name: 'Plan',
+        enabled: true,
+        available: (s: { plan: string[] | null; count: number }) => s.plan !== null,
+        read: (s: { count: number }) => s.count,
+        attributes: (s: { plan: string[] | null }) => ({ entries: s.plan }),
+      },
+      {
+        platform: 'sensor' as const,
+        key: 'count',
+        name: 'Count',
+        enabled: true,
+        read: (s: { count: number }) => s.count,
+      },
+    ];
+    const writer = new StateWriter(table);
+    const plan = ['a'];
+    expect(writer.write({ plan, count: 1 }).attributes).toBe('{"plan":{"entries":["a"]}}');
+    expect(writer.write({ plan, count: 2 })).toEqual({
+      state: '{"plan":2,"count":2}',
+      attributes: '{"plan":{"entries":["a"]}}',
+    });
+    expect(writer.write({ plan: ['b'], count: 2 }).attributes).toBe('{"plan":{"entries":["b"]}}');
+    // The entity going away takes its attributes with it; coming back brings them again.
+    expect(writer.write({ plan: null, count: 3 })).toEqual({ state: '{"count":3}', attributes: '{}' });
+    expect(writer.write({ plan: ['b'], count: 3 }).attributes).toBe('{"plan":{"entries":["b"]}}');
   });
 
   it('refuses a table whose state keys repeat (its text could not follow JSON.stringify order)', () => {

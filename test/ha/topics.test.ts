@@ -12,6 +12,7 @@ describe('topics', () => {
     expect(t.bridgeDiagnostics).toBe('nwp500/bridge/diagnostics');
     expect(t.deviceAvailability(ID)).toBe('nwp500/04786332fca0/availability');
     expect(t.deviceState(ID)).toBe('nwp500/04786332fca0/state');
+    expect(t.deviceAttributes(ID)).toBe('nwp500/04786332fca0/attributes');
     expect(t.command(ID, 'target_temp')).toBe('nwp500/04786332fca0/target_temp/set');
     expect(t.commandFilter).toBe('nwp500/+/+/set');
     expect(t.deviceDiscovery(ID)).toBe('homeassistant/device/nwp500_04786332fca0/config');
@@ -39,6 +40,7 @@ describe('topics', () => {
     for (const bad of ['04:78:63:32:fc:a0', '04786332FCA0', '04786332fca', '04786332fca0a', 'bridge', '']) {
       expect(isDeviceId(bad)).toBe(false);
       expect(() => t.deviceState(bad)).toThrow(/not a device id/);
+      expect(() => t.deviceAttributes(bad)).toThrow(/not a device id/);
     }
     expect(() => t.command(ID, 'Target-Temp')).toThrow(/not an entity key/);
   });
