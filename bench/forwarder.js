@@ -54,9 +54,23 @@ cloud.on('error', () => undefined);
 // the subscriptions across a hang-up, as the bridge's does.
 //
 // With `mode: 'json'` (the bench's `--json-floor`) it does the least any bridge must: parse each
-// message and publish JSON text as long as the bridge's state (the status twice, ~4.6 KB against
-// the state's 4.45), held as a string until its PUBACK as the bridge's state is.
+// message and publish JSON text as long as the bridge's state (`jsonBytes`, measured by the bench
+// from the tree under test): the status, and as many of its fields again as make up the length,
+// held as a string until its PUBACK as the bridge's state is.
 const asJson = config.mode === 'json';
+const targetBytes = Number(config.jsonBytes) || 0;
+/** The status fields repeated to reach targetBytes, chosen at the first status. */
+let again;
+function fieldsToRepeat(status) {
+  const keys = [];
+  let length = JSON.stringify({ status, again: {} }).length;
+  for (const [key, value] of Object.entries(status)) {
+    if (length >= targetBytes) break;
+    keys.push(key);
+    length += JSON.stringify(key).length + JSON.stringify(value).length + 2;
+  }
+  return keys;
+}
 cloud.on('message', (topic, payload) => {
   const out = `bench/forward/${topic}`;
   let body = Buffer.from(payload);
@@ -66,7 +80,12 @@ cloud.on('message', (topic, payload) => {
     try {
       status = JSON.parse(body.toString('utf8'))?.response?.status;
     } catch {}
-    if (status) body = JSON.stringify([status, status]);
+    if (status && typeof status === 'object') {
+      again ??= fieldsToRepeat(status);
+      const repeated = {};
+      for (const key of again) repeated[key] = status[key];
+      body = JSON.stringify({ status, again: repeated });
+    }
   }
   last.set(out, body);
   local.publish(out, body, { qos: 1, retain: true });

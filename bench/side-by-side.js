@@ -26,6 +26,7 @@ import { basename, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import mqtt from 'mqtt';
 import { startMosquitto } from './lib/mosquitto.js';
+import { stateBytes } from './lib/stateBytes.js';
 import { median, quantile, round, sleep, waitFor } from './lib/stats.js';
 import { readRunScript, spawnBaseline, spawnBridge } from './lib/subjects.js';
 
@@ -312,7 +313,14 @@ async function runSubject(spec, ctx) {
     kind === 'baseline'
       ? spawnBaseline({ sim, broker, macs: [MAC] })
       : spec.forwarderMode
-        ? spawnBaseline({ sim, broker, macs: [MAC], mode: spec.forwarderMode, name: kind })
+        ? spawnBaseline({
+            sim,
+            broker,
+            macs: [MAC],
+            mode: spec.forwarderMode,
+            name: kind,
+            jsonBytes: spec.jsonBytes,
+          })
         : await spawnBridge({
             sim,
             broker,
@@ -421,7 +429,12 @@ async function runSubject(spec, ctx) {
       figures.heap_after_messages_mb = mb(after.heapUsed);
       figures.rss_growth_mb = figures.rss_after_messages_mb - figures.rss_start_mb;
       figures.heap_growth_mb = figures.heap_after_messages_mb - figures.heap_start_mb;
+      // CPU while nothing arrives: timers, keep-alives and the collector settling after the burst.
+      const idleFrom = await subject.probe();
+      const idleAt = performance.now();
       await sleep(options.idleSecs * 1000);
+      const idleTo = await subject.probe();
+      figures.cpu_ms_per_s_idle = (cpuMs(idleTo) - cpuMs(idleFrom)) / ((performance.now() - idleAt) / 1000);
       const idle = await subject.probe(true);
       figures.rss_after_idle_mb = mb(idle.rss);
       figures.heap_after_idle_mb = mb(idle.heapUsed);
@@ -536,6 +549,7 @@ const ROWS = [
   ['throughput_msg_s', 'saturation throughput (closed loop)', 'msg/s', 0, '≥ 0.7×'],
   ['cpu_s_per_1000_msg', 'CPU per 1 000 messages', 's', 4, '≤ 2×'],
   ['cpu_ms_per_s_at_50_msg_s', 'CPU at a steady 50 msg/s', 'ms/s', 1, ''],
+  ['cpu_ms_per_s_idle', 'CPU while idle after the messages', 'ms/s', 1, ''],
   ['rss_start_mb', 'RSS after start', 'MB', 1, '≤ 1.25×'],
   ['rss_after_messages_mb', 'RSS after the messages', 'MB', 1, ''],
   ['rss_growth_mb', 'RSS growth over the messages', 'MB', 1, '≤ baseline + 10 MB'],
@@ -560,6 +574,7 @@ const RATIO_NAMES = {
   throughput_msg_s: 'throughput_ratio',
   cpu_s_per_1000_msg: 'cpu_per_message_ratio',
   cpu_ms_per_s_at_50_msg_s: 'cpu_at_50_msg_s_ratio',
+  cpu_ms_per_s_idle: 'cpu_idle_ratio',
   rss_start_mb: 'rss_start_ratio',
   rss_after_messages_mb: 'rss_after_messages_ratio',
   rss_growth_mb: 'rss_growth_ratio',
@@ -768,7 +783,13 @@ export async function runSideBySide(options) {
   if (options.jsonFloor && options.compares.some((c) => c.name === 'floor'))
     throw new Error('--json-floor: a --compare-dir is already named floor');
   if (options.jsonFloor)
-    compareSpecs.push({ subject: 'compare:floor', name: 'floor', forwarderMode: 'json', runScript: null });
+    compareSpecs.push({
+      subject: 'compare:floor',
+      name: 'floor',
+      forwarderMode: 'json',
+      jsonBytes: await stateBytes(options.bridgeDir),
+      runScript: null,
+    });
   const bridgeSpec = { subject: 'bridge', bridgeDir: options.bridgeDir, runScript };
   const variantSpecs = options.variants.map((variant) => ({
     subject: `variant:${variant.name}`,

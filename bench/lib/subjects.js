@@ -99,8 +99,11 @@ function attach(name, child, extra) {
 
 const STDIO = ['ignore', 'pipe', 'pipe', 'ipc'];
 
-/** The forwarder; `mode: 'json'` makes it the JSON floor (see forwarder.js), labelled `name`. */
-export function spawnBaseline({ sim, broker, macs, mode = 'raw', name = 'baseline' }) {
+/**
+ * The forwarder; `mode: 'json'` makes it the JSON floor (see forwarder.js), publishing `jsonBytes`
+ * of JSON per status, labelled `name`.
+ */
+export function spawnBaseline({ sim, broker, macs, mode = 'raw', name = 'baseline', jsonBytes = 0 }) {
   const wss = new URL(sim.mqttsUrl);
   const config = {
     restUrl: sim.restUrl,
@@ -112,6 +115,7 @@ export function spawnBaseline({ sim, broker, macs, mode = 'raw', name = 'baselin
     localUrl: broker.url,
     macs,
     mode,
+    jsonBytes,
   };
   const child = spawn(process.execPath, ['--import', PROBE, join(BENCH_DIR, 'forwarder.js')], {
     cwd: BENCH_DIR,
@@ -120,7 +124,7 @@ export function spawnBaseline({ sim, broker, macs, mode = 'raw', name = 'baselin
   });
   return {
     ...attach(name, child),
-    command: `node --import bench/probe.js bench/forwarder.js${mode === 'raw' ? '' : ` (${mode})`}`,
+    command: `node --import bench/probe.js bench/forwarder.js${mode === 'raw' ? '' : ` (${mode}, ${jsonBytes} B per status)`}`,
     stateTopic: (mac) => `bench/forward/cmd/52/navilink-${mac}/#`,
     isState: (topic) => topic.startsWith('bench/forward/') && topic.endsWith('/res'),
     seqPattern: /"cumulatedOpTimeEvaFan":(\d+)/,
