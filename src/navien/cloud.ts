@@ -161,6 +161,7 @@ export class NavienCloud {
     this.unsubscribers.push(
       link.events.on('message', (topic, payload) => this.onMessage(topic, payload)),
       link.events.on('connected', () => this.onLinkUp()),
+      link.events.on('subscribed', (filter) => this.onSubscribed(filter)),
       link.events.on('state', (state) => this.onLinkState(state)),
     );
     link.start();
@@ -232,7 +233,9 @@ export class NavienCloud {
    * nothing after it); the answer comes as a `reservations` event. False when it could not be sent.
    */
   requestReservations(mac: string): boolean {
-    if (!this.records.has(mac) || !this.options.link.isConnected()) return false;
+    const { link, clientId } = this.options;
+    if (!this.records.has(mac) || !link.isConnected() || !link.isSubscribed(clientResponseFilter(clientId())))
+      return false;
     this.request(mac, { kind: 'reservation_read' });
     return true;
   }
@@ -289,6 +292,9 @@ export class NavienCloud {
       return;
     }
     this.emptyListWarned = false;
+    // The replies to reservation and energy queries come on the client's own topic: subscribed
+    // before the heaters' (SUBACKs come in order), it is live by the time a heater's first status is.
+    link.subscribe(clientResponseFilter(this.options.clientId()));
     const change = this.roster.observe(devices.map((device) => device.macAddress));
     for (const device of devices) {
       const existing = this.records.get(device.macAddress);
@@ -310,7 +316,6 @@ export class NavienCloud {
       if (record) link.unsubscribe(deviceTopicFilter(gone, record.device.deviceType));
       this.records.delete(gone);
     }
-    link.subscribe(clientResponseFilter(this.options.clientId()));
     if (change.missing.length > 0) {
       log.warn(
         { missing: change.missing.map((m) => ({ device: m.mac, since: new Date(m.since).toISOString() })) },
@@ -342,6 +347,24 @@ export class NavienCloud {
     this.scheduleEnergyPolls();
   }
 
+  /**
+   * A filter went live while the link was up (a heater listed after the connect, or a resubscribe):
+   * what was asked before its SUBACK may have been answered to no one, so ask now.
+   */
+  private onSubscribed(filter: string): void {
+    const { link, clientId } = this.options;
+    if (!this.running || !link.isConnected()) return;
+    if (filter === clientResponseFilter(clientId())) {
+      this.nextEnergyQuery();
+      return;
+    }
+    for (const [mac, record] of this.records) {
+      if (deviceTopicFilter(mac, record.device.deviceType) !== filter) continue;
+      this.request(mac, { kind: 'feature_request' });
+      this.request(mac, { kind: 'status_request' });
+    }
+  }
+
   private onLinkState(state: LinkState): void {
     if (state === 'connected') return;
     // The cloud is unreachable: no device can be, whatever its last status said.
@@ -352,10 +375,14 @@ export class NavienCloud {
     for (const mac of this.records.keys()) this.request(mac, { kind });
   }
 
-  /** Requests are not queued: a status poll from before an outage is worth nothing after it. */
+  /**
+   * Requests are not queued: a status poll from before an outage is worth nothing after it. Nor
+   * are they sent before the topic of their answer is subscribed (onSubscribed asks then).
+   */
   private request(mac: string, command: DeviceCommand): void {
     const record = this.records.get(mac);
-    if (!record || !this.options.link.isConnected()) return;
+    const { link } = this.options;
+    if (!record || !link.isConnected() || !link.isSubscribed(this.answerFilter(mac, record, command))) return;
     const encoded = encodeCommand(command, record.device, this.identity(), record.feature ?? undefined);
     if (!encoded.ok) {
       this.options.log.warn({ command: command.kind, reason: encoded.reason }, 'request not encodable');
@@ -364,6 +391,13 @@ export class NavienCloud {
     this.options.link.publish(encoded.topic, JSON.stringify(encoded.payload)).catch((error: unknown) => {
       this.options.log.debug({ command: command.kind, error: toCloudError(error).name }, 'request not sent');
     });
+  }
+
+  /** Where the answer to `command` comes: the client's own topic, or the heater's. */
+  private answerFilter(mac: string, record: DeviceRecord, command: DeviceCommand): string {
+    return command.kind === 'reservation_read' || command.kind === 'energy_usage'
+      ? clientResponseFilter(this.options.clientId())
+      : deviceTopicFilter(mac, record.device.deviceType);
   }
 
   private scheduleStatusPolls(): void {
@@ -414,8 +448,10 @@ export class NavienCloud {
   }
 
   private nextEnergyQuery(): void {
-    const { clock, link } = this.options;
-    if (this.energyInFlight || !link.isConnected()) return;
+    const { clock, link, clientId } = this.options;
+    // Without the reply topic live, the query waits for onSubscribed instead of timing out.
+    if (this.energyInFlight || !link.isConnected() || !link.isSubscribed(clientResponseFilter(clientId())))
+      return;
     const mac = this.energyWaiting.shift();
     if (!mac) return;
     const now = new Date(clock.now());

@@ -77,6 +77,11 @@ export interface LinkEvents extends Record<string, unknown[]> {
   /** Every successful (re)connect, after subscriptions were restored. */
   connected: [{ eventType: ConnectionEventType; sessionPresent: boolean }];
   message: [topic: string, payload: Buffer];
+  /**
+   * A tracked filter's SUBACK arrived: messages on it reach us from now on. Fired on every
+   * (re)connect before `connected`, and for a filter added while the link is up.
+   */
+  subscribed: [filter: string];
   state: [LinkState];
   /** The attempt budget (`max_reconnect_attempts`) ran out. */
   reconnection_failed: [{ attempts: number }];
@@ -249,6 +254,11 @@ export class CloudLink {
 
   isConnected(): boolean {
     return this.stateValue === 'connected';
+  }
+
+  /** Whether the filter is tracked and its SUBACK arrived on the current connection. */
+  isSubscribed(filter: string): boolean {
+    return this.subscriptions.get(filter) === 'active';
   }
 
   stats(): LinkStats {
@@ -694,7 +704,10 @@ export class CloudLink {
         throw error;
       }
       session.check();
-      if (this.subscriptions.has(filter)) this.subscriptions.set(filter, 'active');
+      if (this.subscriptions.has(filter)) {
+        this.subscriptions.set(filter, 'active');
+        this.events.emit('subscribed', filter);
+      }
     }
   }
 
